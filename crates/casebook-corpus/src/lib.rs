@@ -1,0 +1,27 @@
+//! The Casebook case model: reading a corpus folder of markdown case studies with YAML
+//! front matter, validating every field against the taxonomy, and turning bodies into text.
+//!
+//! This crate knows nothing of the search index (`casebook-index`) or the web service; it is
+//! the bottom of the dependency chain `corpus <- index <- service <- cli`.
+
+pub mod builtin;
+mod case;
+mod config;
+mod corpus;
+mod diagnostic;
+pub mod frontmatter;
+mod language;
+pub mod markdown;
+mod parse;
+mod synonyms;
+mod taxonomy;
+pub mod text;
+
+pub use case::{Case, Outcome, Place};
+pub use config::CorpusConfig;
+pub use corpus::{CaseFile, Corpus, CorpusError, VOCABULARY_FILES, Vocabulary, discover, max_award_year};
+pub use diagnostic::{Diagnostic, Severity};
+pub use language::{Language, detect as detect_language};
+pub use parse::{Context, FIRST_YEAR, KNOWN_FIELDS, MAX_FILE_BYTES, Parsed, content_hash, parse_case};
+pub use synonyms::Synonyms;
+pub use taxonomy::{Country, ITALY, ItalianRegion, Labelled, RegionSelector, Sector, Taxonomy, foreign_region_value};

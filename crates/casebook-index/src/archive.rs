@@ -1,0 +1,456 @@
+//! An opened index generation: the search core shared by the CLI and the HTTP service.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use casebook_corpus::text::slugify;
+use casebook_corpus::{ITALY, Labelled, Language, RegionSelector, VOCABULARY_FILES, Vocabulary};
+use tantivy::collector::Count;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{Index, IndexReader, ReloadPolicy, TantivyDocument, Term};
+
+use crate::analysis::Analyzers;
+use crate::document::{StoredCase, region_value};
+use crate::error::{IndexError, SearchError};
+use crate::request::SearchRequest;
+use crate::response::{FacetValue, Facets, Hit, RegionRef, SearchResponse, SectorRef};
+use crate::schema::{Fields, SCHEMA_VERSION};
+use crate::search::collector::{Collected, FacetedCollector, Filters, RegionFilter, TierCounts};
+use crate::search::plan::Planner;
+use crate::search::snippet::snippet;
+use crate::search::text;
+use crate::search::tiered::{TieredQuery, matched_units, relevance};
+use crate::store::{self, Manifest};
+
+/// A searchable index generation.
+pub struct Archive {
+    index: Index,
+    reader: IndexReader,
+    fields: Fields,
+    analyzers: Analyzers,
+    vocabulary: Vocabulary,
+    generation: PathBuf,
+    manifest: Manifest,
+}
+
+impl std::fmt::Debug for Archive {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Archive").field("generation", &self.generation).finish_non_exhaustive()
+    }
+}
+
+fn corrupt(path: &Path, reason: impl ToString) -> IndexError {
+    IndexError::Corrupt { path: path.to_path_buf(), reason: reason.to_string() }
+}
+
+impl Archive {
+    /// Opens the live generation of the index at `root`.
+    pub fn open(root: &Path) -> Result<Self, IndexError> {
+        let generation = store::current_generation(root)?;
+        Self::open_generation(&generation)
+    }
+
+    /// Opens one generation folder.
+    pub fn open_generation(generation: &Path) -> Result<Self, IndexError> {
+        let manifest = store::read_manifest(generation)?;
+        if manifest.schema_version != SCHEMA_VERSION {
+            return Err(corrupt(
+                generation,
+                format!("built by another version of Casebook (schema {})", manifest.schema_version),
+            ));
+        }
+        let mut files = Vec::new();
+        for (name, _) in VOCABULARY_FILES {
+            let text = std::fs::read_to_string(generation.join(name)).map_err(|e| corrupt(generation, e))?;
+            files.push((name, text));
+        }
+        let vocabulary = Vocabulary::from_raw_files(generation, &files).map_err(|e| corrupt(generation, e))?;
+        let index = Index::open_in_dir(generation).map_err(|e| corrupt(generation, e))?;
+        let fields = Fields::from_schema(&index.schema()).map_err(|e| corrupt(generation, e))?;
+        let analyzers = Analyzers::new();
+        analyzers.register(&index);
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e: tantivy::TantivyError| corrupt(generation, e))?;
+        let archive =
+            Archive { index, reader, fields, analyzers, vocabulary, generation: generation.to_path_buf(), manifest };
+        // Touch every segment's stores once so that missing files show up now, not mid-search.
+        let searcher = archive.reader.searcher();
+        searcher.search(&AllQuery, &Count).map_err(|e| corrupt(generation, e))?;
+        Ok(archive)
+    }
+
+    /// Number of cases in the index.
+    pub fn case_count(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// The generation folder being served.
+    pub fn generation(&self) -> &Path {
+        &self.generation
+    }
+
+    /// The manifest of the generation.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The vocabularies the index was built with.
+    pub fn vocabulary(&self) -> &Vocabulary {
+        &self.vocabulary
+    }
+
+    /// The underlying tantivy index.
+    pub fn index(&self) -> &Index {
+        &self.index
+    }
+
+    /// The stored case with this id.
+    pub fn case(&self, id: &str) -> Result<Option<StoredCase>, SearchError> {
+        let searcher = self.reader.searcher();
+        let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
+        let top = searcher.search(&query, &tantivy::collector::TopDocs::with_limit(1).order_by_score())?;
+        match top.first() {
+            Some((_, address)) => {
+                let doc: TantivyDocument = searcher.doc(*address)?;
+                Ok(self.stored(&doc))
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn stored(&self, doc: &TantivyDocument) -> Option<StoredCase> {
+        let json = doc.get_first(self.fields.meta_json).and_then(|v| v.as_str())?;
+        serde_json::from_str(json).ok()
+    }
+
+    /// Runs a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+        let started = Instant::now();
+        let year_range = request.validate()?;
+        let lang = request.label_language();
+        let mut warnings = Vec::new();
+        let filters = Filters { year: year_range, ..self.resolve_filters(request, &mut warnings) };
+
+        let searcher = self.reader.searcher();
+        let parsed = text::parse(&request.q, &self.vocabulary.synonyms);
+        let planner = Planner {
+            fields: &self.fields,
+            analyzers: &self.analyzers,
+            synonyms: &self.vocabulary.synonyms,
+            searcher: &searcher,
+        };
+        let plan = planner.plan(&parsed);
+        let units = plan.units.len();
+        let tiered = units > 0;
+        use crate::request::MatchMode;
+        let (top_tier, min_match) = match (tiered, request.match_mode) {
+            (false, _) => (0, 0),
+            (true, MatchMode::All) => (units, units),
+            (true, MatchMode::Any) => (1, 1),
+            (true, MatchMode::Last) if units > 3 => ((units * 3).div_ceil(4), 1),
+            (true, MatchMode::Last) => (units, 1),
+        };
+        let base: Box<dyn Query> =
+            if tiered { Box::new(TieredQuery::new(plan.units, min_match)) } else { Box::new(AllQuery) };
+        let query: Box<dyn Query> = if plan.excluded.is_empty() {
+            base
+        } else {
+            let mut clauses = vec![(Occur::Must, base)];
+            clauses.extend(plan.excluded.into_iter().map(|q| (Occur::MustNot, q)));
+            Box::new(BooleanQuery::new(clauses))
+        };
+        let collector = FacetedCollector {
+            filters: filters.clone(),
+            sort: request.sort,
+            tiered,
+            units,
+            top_tier,
+            depth: request.page * request.per_page,
+        };
+        let collected: Collected = searcher.search(query.as_ref(), &collector)?;
+
+        let final_tier = match (tiered, request.match_mode) {
+            (false, _) => 0,
+            (true, MatchMode::All) => units,
+            (true, MatchMode::Any) => 1,
+            (true, MatchMode::Last) => {
+                let mut cumulative = 0;
+                let mut chosen = 1;
+                for tier in (1..=top_tier).rev() {
+                    cumulative += collected.unfiltered_totals[tier];
+                    if cumulative >= request.per_page as u64 {
+                        chosen = tier;
+                        break;
+                    }
+                }
+                chosen
+            }
+        };
+        let total: u64 = collected.totals.iter().skip(final_tier).sum();
+        let facets = self.facets(&collected.counts, final_tier, &filters, lang);
+
+        let mut hits = Vec::new();
+        let skip = (request.page - 1) * request.per_page;
+        for candidate in collected.candidates.iter().filter(|c| c.tier >= final_tier).skip(skip).take(request.per_page)
+        {
+            let doc: TantivyDocument = searcher.doc(candidate.address)?;
+            let Some(stored) = self.stored(&doc) else { continue };
+            let body = doc.get_first(self.fields.body_text).and_then(|v| v.as_str()).unwrap_or("");
+            let snippet = snippet(body, stored.language, &plan.highlight, &self.analyzers);
+            hits.push(self.hit(stored, snippet, candidate.score, tiered, lang));
+        }
+        Ok(SearchResponse {
+            total,
+            took_ms: (started.elapsed().as_secs_f64() * 1_000_000.0).round() / 1000.0,
+            page: request.page,
+            per_page: request.per_page,
+            matched_all: collected.matched_all,
+            relaxed: tiered && final_tier < units,
+            min_matched_words: final_tier,
+            query_words: units,
+            hits,
+            facets,
+            warnings,
+        })
+    }
+
+    fn hit(&self, stored: StoredCase, snippet: String, score: f32, tiered: bool, lang: &str) -> Hit {
+        let taxonomy = &self.vocabulary.taxonomy;
+        let region_label = if lang == "it" { stored.place.region_it.clone() } else { stored.place.region_en.clone() };
+        Hit {
+            sectors: stored
+                .sectors
+                .iter()
+                .map(|id| SectorRef {
+                    id: id.clone(),
+                    label: taxonomy.sector(id).map_or_else(|| id.clone(), |s| s.label(lang).to_string()),
+                })
+                .collect(),
+            region: RegionRef {
+                value: stored.place.region.clone(),
+                label: region_label,
+                country: stored.place.country.clone(),
+            },
+            city: stored.place.city,
+            language: stored.language.code().to_string(),
+            score: if tiered { (relevance(score) * 1000.0).round() / 1000.0 } else { 0.0 },
+            matched_words: if tiered { matched_units(score) } else { 0 },
+            outcome: stored.outcome.map(|o| o.as_str().to_string()),
+            id: stored.id,
+            title: stored.title,
+            organisation: stored.organisation,
+            year: stored.year,
+            award: stored.award,
+            summary: stored.summary,
+            snippet,
+            event: stored.event,
+            tags: stored.tags,
+        }
+    }
+
+    fn resolve_filters(&self, request: &SearchRequest, warnings: &mut Vec<String>) -> Filters {
+        let taxonomy = &self.vocabulary.taxonomy;
+        let mut filters = Filters::default();
+        if !request.sector.is_empty() {
+            let mut ids = HashSet::new();
+            for value in &request.sector {
+                match taxonomy.sector(value) {
+                    Some(sector) => {
+                        ids.insert(sector.id.clone());
+                    }
+                    None => warnings.push(match taxonomy.closest_sector(value) {
+                        Some(s) => format!("unknown sector '{value}' — did you mean '{}'?", s.id),
+                        None => format!("unknown sector '{value}'"),
+                    }),
+                }
+            }
+            filters.sector = Some(ids);
+        }
+        if !request.region.is_empty() {
+            let mut filter = RegionFilter::default();
+            for value in &request.region {
+                match taxonomy.region_selector(value) {
+                    Some(RegionSelector::Country(code)) => {
+                        filter.countries.insert(code);
+                    }
+                    Some(RegionSelector::Region(region)) => {
+                        filter.regions.insert(region);
+                    }
+                    None => warnings.push(match taxonomy.closest_italian_region(value) {
+                        Some(r) => format!("unknown region '{value}' — did you mean '{}' ({})?", r.it, r.id),
+                        None => format!("unknown region '{value}'"),
+                    }),
+                }
+            }
+            filters.region = Some(filter);
+        }
+        if !request.award.is_empty() {
+            filters.award = Some(request.award.iter().map(|a| slugify(a)).collect());
+        }
+        if !request.language.is_empty() {
+            let mut codes = HashSet::new();
+            for value in &request.language {
+                match Language::from_code(value) {
+                    Some(language) => {
+                        codes.insert(language.code().to_string());
+                    }
+                    None => warnings.push(format!("unknown language '{value}': use it or en")),
+                }
+            }
+            filters.language = Some(codes);
+        }
+        filters
+    }
+
+    fn facets(&self, counts: &[TierCounts; 5], final_tier: usize, filters: &Filters, lang: &str) -> Facets {
+        let taxonomy = &self.vocabulary.taxonomy;
+        let sum = |values: &Vec<u64>| values.iter().skip(final_tier).sum::<u64>();
+        let totals = |group: usize| -> BTreeMap<&str, u64> {
+            counts[group].iter().map(|(key, values)| (key.as_str(), sum(values))).filter(|(_, c)| *c > 0).collect()
+        };
+
+        // Sectors.
+        let selected_sectors = filters.sector.clone().unwrap_or_default();
+        let mut sector_counts: HashMap<String, u64> = totals(0).into_iter().map(|(k, c)| (k.to_string(), c)).collect();
+        for id in &selected_sectors {
+            sector_counts.entry(id.clone()).or_insert(0);
+        }
+        let mut sector: Vec<FacetValue> = sector_counts
+            .into_iter()
+            .map(|(id, count)| FacetValue {
+                label: taxonomy.sector(&id).map_or_else(|| id.clone(), |s| s.label(lang).to_string()),
+                selected: selected_sectors.contains(&id),
+                value: id,
+                count,
+                children: None,
+            })
+            .collect();
+        sort_by_count(&mut sector);
+
+        // Regions: countries with their regions.
+        let region_filter = filters.region.clone().unwrap_or_default();
+        let mut countries: BTreeMap<String, BTreeMap<String, (String, u64)>> = BTreeMap::new();
+        for (key, count) in totals(1) {
+            let (country, segment) = key.split_once('\0').unwrap_or((key, ""));
+            let value = region_value(country, segment);
+            let label = match taxonomy.italian_region(&value) {
+                Some(region) if country == ITALY => region.label(lang).to_string(),
+                _ => segment.to_string(),
+            };
+            let entry = countries.entry(country.to_string()).or_default().entry(value).or_insert((label, 0));
+            entry.1 += count;
+        }
+        for code in &region_filter.countries {
+            countries.entry(code.clone()).or_default();
+        }
+        for value in &region_filter.regions {
+            let (country, label) = match taxonomy.italian_region(value) {
+                Some(region) => (ITALY.to_string(), region.label(lang).to_string()),
+                None => {
+                    let country = value.split(':').next().unwrap_or_default().to_string();
+                    let label = value.split_once(':').map_or(value.as_str(), |(_, rest)| rest).to_string();
+                    (country, label)
+                }
+            };
+            countries.entry(country).or_default().entry(value.clone()).or_insert((label, 0));
+        }
+        let mut region: Vec<FacetValue> = countries
+            .into_iter()
+            .map(|(code, regions)| {
+                let mut children: Vec<FacetValue> = regions
+                    .into_iter()
+                    .map(|(value, (label, count))| FacetValue {
+                        selected: region_filter.regions.contains(&value),
+                        value,
+                        label,
+                        count,
+                        children: None,
+                    })
+                    .collect();
+                sort_by_count(&mut children);
+                FacetValue {
+                    label: taxonomy.country(&code).map_or_else(|| code.clone(), |c| c.label(lang).to_string()),
+                    selected: region_filter.countries.contains(&code),
+                    count: children.iter().map(|c| c.count).sum(),
+                    value: code,
+                    children: Some(children),
+                }
+            })
+            .collect();
+        sort_by_count(&mut region);
+
+        // Years, newest first.
+        let mut year: Vec<FacetValue> = totals(2)
+            .into_iter()
+            .map(|(key, count)| FacetValue {
+                value: key.to_string(),
+                label: key.to_string(),
+                count,
+                selected: filters.year.is_set() && key.parse().is_ok_and(|y: u64| filters.year.contains(y)),
+                children: None,
+            })
+            .collect();
+        year.sort_by(|a, b| b.value.cmp(&a.value));
+
+        // Awards.
+        let selected_awards = filters.award.clone().unwrap_or_default();
+        let mut award_counts: BTreeMap<String, (String, u64)> = BTreeMap::new();
+        for (name, count) in totals(3) {
+            award_counts.entry(slugify(name)).or_insert((name.to_string(), 0)).1 += count;
+        }
+        for slug in &selected_awards {
+            award_counts.entry(slug.clone()).or_insert((slug.clone(), 0));
+        }
+        let mut award: Vec<FacetValue> = award_counts
+            .into_iter()
+            .map(|(slug, (label, count))| FacetValue {
+                selected: selected_awards.contains(&slug),
+                value: slug,
+                label,
+                count,
+                children: None,
+            })
+            .collect();
+        sort_by_count(&mut award);
+
+        // Languages.
+        let selected_languages = filters.language.clone().unwrap_or_default();
+        let mut language_counts: BTreeMap<String, u64> =
+            totals(4).into_iter().map(|(k, c)| (k.to_string(), c)).collect();
+        for code in &selected_languages {
+            language_counts.entry(code.clone()).or_insert(0);
+        }
+        let mut language: Vec<FacetValue> = language_counts
+            .into_iter()
+            .map(|(code, count)| FacetValue {
+                label: language_label(&code, lang).to_string(),
+                selected: selected_languages.contains(&code),
+                value: code,
+                count,
+                children: None,
+            })
+            .collect();
+        sort_by_count(&mut language);
+
+        Facets { sector, region, year, award, language }
+    }
+}
+
+fn language_label(code: &str, lang: &str) -> &'static str {
+    match (code, lang) {
+        ("it", "it") => "Italiano",
+        ("en", "it") => "Inglese",
+        ("it", _) => "Italian",
+        ("en", _) => "English",
+        _ => "?",
+    }
+}
+
+fn sort_by_count(values: &mut [FacetValue]) {
+    values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+}

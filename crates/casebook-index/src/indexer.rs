@@ -1,0 +1,272 @@
+//! Builds the index of a corpus: reads and hashes every case file, parses only the files
+//! that changed since the live generation, and writes a new generation that is published
+//! atomically. An unchanged corpus publishes nothing.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use casebook_corpus::{CaseFile, Context, Diagnostic, Vocabulary, content_hash, discover, max_award_year, parse_case};
+use tantivy::{Index, IndexWriter, Term};
+
+use crate::analysis::Analyzers;
+use crate::document::case_document;
+use crate::error::IndexError;
+use crate::schema::{Fields, SCHEMA_VERSION};
+use crate::store::{self, BuildLock, IndexedFile, Manifest, PendingGeneration};
+
+/// How to build.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// Rebuild every case even if the live generation could be updated.
+    pub full: bool,
+    /// Fail on purpose after adding this many cases (fault-injection for tests).
+    pub fail_after: Option<usize>,
+}
+
+/// Progress of a build, for a progress bar.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    /// Cases added to the new generation so far.
+    pub done: usize,
+    /// Cases to add in all.
+    pub total: usize,
+}
+
+/// What a build did.
+#[derive(Debug, Clone)]
+pub struct BuildReport {
+    /// Case files examined.
+    pub files: usize,
+    /// Bytes of case files read.
+    pub bytes: u64,
+    /// Cases in the index after the build.
+    pub indexed: usize,
+    /// Cases written by this build (new or changed files; all of them on a full build).
+    pub written: usize,
+    /// Cases removed from the index (files deleted or now invalid).
+    pub removed: usize,
+    /// Files unchanged since the previous build.
+    pub unchanged: usize,
+    /// Whether the corpus was unchanged and no new generation was written.
+    pub up_to_date: bool,
+    /// Whether every case was rebuilt.
+    pub full: bool,
+    /// Errors that kept files out of the index (one or more per skipped file).
+    pub errors: Vec<Diagnostic>,
+    /// Warnings on indexed files.
+    pub warnings: Vec<Diagnostic>,
+    /// Files skipped because of errors.
+    pub skipped: usize,
+    /// The live generation after the build.
+    pub generation: String,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+struct FileData {
+    file: CaseFile,
+    key: String,
+    hash: u64,
+    bytes: Option<Vec<u8>>,
+}
+
+/// Runs `work` over `items` on all cores, keeping the order.
+fn parallel_map<T: Sync, R: Send>(items: &[T], work: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(8);
+    let chunk = items.len().div_ceil(threads).max(32);
+    let work = &work;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> =
+            items.chunks(chunk).map(|chunk| scope.spawn(move || chunk.iter().map(work).collect::<Vec<R>>())).collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| match handle.join() {
+                Ok(results) => results,
+                Err(panic) => std::panic::resume_unwind(panic),
+            })
+            .collect()
+    })
+}
+
+fn key_of(file: &CaseFile) -> String {
+    file.relative.to_string_lossy().replace('\\', "/")
+}
+
+/// Builds or updates the index of the corpus at `corpus_root` in `index_root`.
+pub fn build_index(
+    corpus_root: &Path,
+    index_root: &Path,
+    options: &BuildOptions,
+    progress: &mut dyn FnMut(Progress),
+) -> Result<BuildReport, IndexError> {
+    let started = Instant::now();
+    let vocabulary_files = Vocabulary::raw_files(corpus_root)?;
+    let vocabulary = Vocabulary::from_raw_files(corpus_root, &vocabulary_files)?;
+    let fingerprint = Vocabulary::fingerprint(&vocabulary_files);
+    let files = discover(corpus_root)?;
+    let lock = BuildLock::acquire(index_root)?;
+
+    let previous = if options.full { None } else { usable_previous(index_root, fingerprint) };
+    let previous_files = previous.as_ref().map(|(_, manifest)| manifest.files.clone()).unwrap_or_default();
+
+    // Read and hash every file; keep the bytes only of files that must be parsed.
+    let read: Vec<Result<FileData, IndexError>> = parallel_map(&files, |file| {
+        let bytes = fs::read(&file.path).map_err(|e| IndexError::io(&file.path, e))?;
+        let key = key_of(file);
+        let hash = content_hash(&bytes);
+        let unchanged = previous_files.get(&key).is_some_and(|f| f.hash == store::hash_hex(hash));
+        Ok(FileData { file: file.clone(), key, hash, bytes: (!unchanged).then_some(bytes) })
+    });
+    let read: Vec<FileData> = read.into_iter().collect::<Result<_, _>>()?;
+    let total_bytes: u64 = files.iter().filter_map(|f| fs::metadata(&f.path).ok()).map(|m| m.len()).sum();
+
+    let context = Context { taxonomy: &vocabulary.taxonomy, config: &vocabulary.config, max_year: max_award_year() };
+    let parsed =
+        parallel_map(&read, |data| data.bytes.as_ref().map(|bytes| parse_case(&data.file.path, bytes, &context)));
+
+    let mut manifest =
+        Manifest { schema_version: SCHEMA_VERSION, vocabulary_fingerprint: fingerprint, ..Default::default() };
+    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut to_add = Vec::new();
+    let (mut errors, mut warnings, mut unchanged) = (Vec::new(), Vec::new(), 0usize);
+    let mut skipped = 0usize;
+    for (data, parsed) in read.iter().zip(parsed) {
+        let (id, case) = match parsed {
+            None => match previous_files.get(&data.key) {
+                Some(entry) => (entry.id.clone(), None),
+                None => continue,
+            },
+            Some(parsed) => {
+                let has_error = parsed.diagnostics.iter().any(Diagnostic::is_error);
+                for diagnostic in parsed.diagnostics {
+                    if diagnostic.is_error() { errors.push(diagnostic) } else { warnings.push(diagnostic) }
+                }
+                match parsed.case {
+                    Some(case) => (case.id.clone(), Some(case)),
+                    None => {
+                        skipped += usize::from(has_error);
+                        continue;
+                    }
+                }
+            }
+        };
+        if let Some(first) = seen.get(&id) {
+            errors.push(Diagnostic::error(
+                &data.file.path,
+                None,
+                None,
+                format!("duplicate case id `{id}`: `{first}` has the same file name; rename one of them"),
+            ));
+            skipped += 1;
+            continue;
+        }
+        seen.insert(id.clone(), data.key.clone());
+        manifest.files.insert(data.key.clone(), IndexedFile { id, hash: store::hash_hex(data.hash) });
+        match case {
+            Some(mut case) => {
+                case.path = data.file.relative.clone();
+                to_add.push(case);
+            }
+            None => unchanged += 1,
+        }
+    }
+    manifest.cases = manifest.files.len();
+
+    // Cases to delete from the previous generation: every file that is gone or changed.
+    let stale_ids: Vec<&str> = previous_files
+        .iter()
+        .filter(|(key, entry)| manifest.files.get(*key) != Some(entry))
+        .map(|(_, entry)| entry.id.as_str())
+        .collect();
+
+    if let Some((generation, _)) = &previous
+        && stale_ids.is_empty()
+        && to_add.is_empty()
+    {
+        return Ok(BuildReport {
+            files: files.len(),
+            bytes: total_bytes,
+            indexed: manifest.cases,
+            written: 0,
+            removed: 0,
+            unchanged,
+            up_to_date: true,
+            full: false,
+            errors,
+            warnings,
+            skipped,
+            generation: generation_name(generation),
+            elapsed: started.elapsed(),
+        });
+    }
+
+    let base = previous.as_ref().map(|(generation, _)| generation.as_path());
+    let pending = PendingGeneration::create(index_root, &lock, base)?;
+    let fields = Fields::new();
+    let index = match base {
+        Some(_) => Index::open_in_dir(pending.path())?,
+        None => Index::create_in_dir(pending.path(), fields.schema.clone())?,
+    };
+    Analyzers::new().register(&index);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let mut writer: IndexWriter = index.writer_with_num_threads(threads, threads * 96 * 1024 * 1024)?;
+    for id in &stale_ids {
+        writer.delete_term(Term::from_field_text(fields.id, id));
+    }
+    let total = to_add.len();
+    for (done, case) in to_add.iter().enumerate() {
+        if options.fail_after == Some(done) {
+            return Err(IndexError::InjectedFault(done));
+        }
+        writer.add_document(case_document(&fields, &vocabulary.taxonomy, case))?;
+        if done % 256 == 0 || done + 1 == total {
+            progress(Progress { done: done + 1, total });
+        }
+    }
+    writer.commit()?;
+    writer.wait_merging_threads()?;
+    for (name, text) in &vocabulary_files {
+        fs::write(pending.path().join(name), text).map_err(|e| IndexError::io(pending.path().join(name), e))?;
+    }
+    manifest.built_at = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    store::write_manifest(pending.path(), &manifest)?;
+    let generation = pending.publish()?;
+    drop(lock);
+    Ok(BuildReport {
+        files: files.len(),
+        bytes: total_bytes,
+        indexed: manifest.cases,
+        written: total,
+        removed: stale_ids.len(),
+        unchanged,
+        up_to_date: false,
+        full: previous.is_none(),
+        errors,
+        warnings,
+        skipped,
+        generation,
+        elapsed: started.elapsed(),
+    })
+}
+
+fn generation_name(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
+/// The live generation and its manifest, if it can be updated in place: same schema, same
+/// vocabulary, and an index tantivy can open.
+fn usable_previous(index_root: &Path, fingerprint: u64) -> Option<(std::path::PathBuf, Manifest)> {
+    let generation = store::current_generation(index_root).ok()?;
+    let manifest = store::read_manifest(&generation).ok()?;
+    if manifest.schema_version != SCHEMA_VERSION || manifest.vocabulary_fingerprint != fingerprint {
+        tracing::info!("schema or vocabulary changed: rebuilding every case");
+        return None;
+    }
+    if let Err(error) = Index::open_in_dir(&generation) {
+        tracing::warn!(%error, "the live index cannot be opened: rebuilding every case");
+        return None;
+    }
+    Some((generation, manifest))
+}

@@ -1,0 +1,118 @@
+//! The search response: the JSON of `casebook search --json` and of `GET /api/search`.
+
+use serde::{Deserialize, Serialize};
+
+/// A sector of a hit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SectorRef {
+    /// Sector id.
+    pub id: String,
+    /// Label in the request's label language.
+    pub label: String,
+}
+
+/// The region of a hit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RegionRef {
+    /// Facet value of the region (`ITC4`, `DE:bayern`).
+    pub value: String,
+    /// Region name.
+    pub label: String,
+    /// ISO country code.
+    pub country: String,
+}
+
+/// One result.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Hit {
+    /// Case id.
+    pub id: String,
+    /// Headline.
+    pub title: String,
+    /// Organisation.
+    pub organisation: String,
+    /// Award year.
+    pub year: u16,
+    /// Award.
+    pub award: String,
+    /// Sectors.
+    pub sectors: Vec<SectorRef>,
+    /// Region.
+    pub region: RegionRef,
+    /// City.
+    pub city: Option<String>,
+    /// Language code.
+    pub language: String,
+    /// Summary.
+    pub summary: String,
+    /// Text fragment with matched words in `<mark>`…`</mark>`, everything else HTML-escaped.
+    pub snippet: String,
+    /// Relevance (BM25) within its matching tier.
+    pub score: f32,
+    /// How many query words the case contains.
+    pub matched_words: usize,
+    /// Roadshow stage.
+    pub event: Option<String>,
+    /// `winner`, `finalist` or `mention`.
+    pub outcome: Option<String>,
+    /// Tags.
+    pub tags: Vec<String>,
+}
+
+/// A facet value with its count.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FacetValue {
+    /// Filter value (works as a request parameter value).
+    pub value: String,
+    /// Display label.
+    pub label: String,
+    /// Cases that the results would have with this value selected in its facet (disjunctive).
+    pub count: u64,
+    /// Whether the request selects this value.
+    pub selected: bool,
+    /// Regions of a country (region facet only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub children: Option<Vec<FacetValue>>,
+}
+
+/// Counts for every facet.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Facets {
+    /// Sectors.
+    pub sector: Vec<FacetValue>,
+    /// Countries, each with its regions as `children`.
+    pub region: Vec<FacetValue>,
+    /// Award years, newest first.
+    pub year: Vec<FacetValue>,
+    /// Awards.
+    pub award: Vec<FacetValue>,
+    /// Languages.
+    pub language: Vec<FacetValue>,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResponse {
+    /// Cases in the result set.
+    pub total: u64,
+    /// Time spent in the search core, in milliseconds.
+    pub took_ms: f64,
+    /// Page returned.
+    pub page: usize,
+    /// Page size.
+    pub per_page: usize,
+    /// Cases (with the filters) that contain every query word.
+    pub matched_all: u64,
+    /// Whether the result set includes cases missing some query words.
+    pub relaxed: bool,
+    /// The minimum number of query words a result contains.
+    pub min_matched_words: usize,
+    /// Number of query words counted for matching (stop words and symbols are not).
+    pub query_words: usize,
+    /// The results of the page.
+    pub hits: Vec<Hit>,
+    /// Facet counts.
+    pub facets: Facets,
+    /// Notes about the request, e.g. filter values that match nothing known.
+    pub warnings: Vec<String>,
+}

@@ -1,0 +1,438 @@
+//! The single-pass disjunctive facet collector. It sees every case matching the query text
+//! (without filters) once and, reading sector, region, year, award and language from fast
+//! fields, decides which filter groups the case passes:
+//!
+//! - all groups: it is a result; it is counted in every group and ranked for the page;
+//! - all but one group G: it is counted in G only (the count G's values would have if G's
+//!   own selection were changed: Lucene's "drill sideways");
+//! - two or more failed groups: ignored.
+//!
+//! Counts and totals are kept per matching tier (how many query words the case contains),
+//! so that the relaxation step can be chosen after the pass.
+
+use std::cmp::{Ordering, Reverse};
+use std::collections::{BinaryHeap, HashMap, HashSet};
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, StrColumn};
+use tantivy::fastfield::FacetReader;
+use tantivy::schema::Facet;
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use super::tiered::matched_units;
+use crate::request::{Sort, YearRange};
+
+/// Filter groups, in the order of the count arrays.
+pub const GROUPS: usize = 5;
+const SECTOR: usize = 0;
+const REGION: usize = 1;
+const YEAR: usize = 2;
+const AWARD: usize = 3;
+const LANGUAGE: usize = 4;
+
+/// The resolved filters of a request. `None` means the group is not filtered.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    /// Selected sector ids.
+    pub sector: Option<HashSet<String>>,
+    /// Selected countries (whole subtrees) and regions.
+    pub region: Option<RegionFilter>,
+    /// Year bounds.
+    pub year: YearRange,
+    /// Selected award names, by slug.
+    pub award: Option<HashSet<String>>,
+    /// Selected language codes.
+    pub language: Option<HashSet<String>>,
+}
+
+/// Selected countries and regions; a case passes if either contains its location.
+#[derive(Debug, Clone, Default)]
+pub struct RegionFilter {
+    /// ISO codes.
+    pub countries: HashSet<String>,
+    /// Region values.
+    pub regions: HashSet<String>,
+}
+
+/// Per-value counts, one slot per tier.
+pub type TierCounts = HashMap<String, Vec<u64>>;
+
+/// What one pass produces.
+#[derive(Debug, Default)]
+pub struct Collected {
+    /// Results per tier (cases passing every filter).
+    pub totals: Vec<u64>,
+    /// Matches per tier ignoring the filters: the relaxation step is chosen on these, so that
+    /// selecting a facet value never changes the step and counts predict totals exactly.
+    pub unfiltered_totals: Vec<u64>,
+    /// Results containing every query unit.
+    pub matched_all: u64,
+    /// Counts per group: sector id, `country\0region`, year, award name, language code.
+    pub counts: [TierCounts; GROUPS],
+    /// The best results, already ordered, at most the requested depth.
+    pub candidates: Vec<Candidate>,
+}
+
+/// A result kept for the page.
+#[derive(Debug, Clone)]
+pub struct Candidate {
+    /// Effective tier.
+    pub tier: usize,
+    /// Sort key within the tier (year or ordinal based).
+    primary: i64,
+    /// Title key, for the title order.
+    title: Option<String>,
+    /// Raw score.
+    pub score: Score,
+    /// Where the document is.
+    pub address: DocAddress,
+}
+
+impl Candidate {
+    fn compare(&self, other: &Self) -> Ordering {
+        self.tier
+            .cmp(&other.tier)
+            .then_with(|| match (&self.title, &other.title) {
+                (Some(a), Some(b)) => b.cmp(a),
+                _ => self.primary.cmp(&other.primary),
+            })
+            .then_with(|| self.score.total_cmp(&other.score))
+            .then_with(|| other.address.cmp(&self.address))
+    }
+}
+
+/// The collector of one search.
+pub struct FacetedCollector {
+    /// Filters to apply.
+    pub filters: Filters,
+    /// Result order.
+    pub sort: Sort,
+    /// Whether scores carry matched-unit tiers (the query has text).
+    pub tiered: bool,
+    /// Number of counted query units.
+    pub units: usize,
+    /// Tier from which all cases count as matching "enough" words (75% rule).
+    pub top_tier: usize,
+    /// Results to keep: `page × per_page`.
+    pub depth: usize,
+}
+
+/// Pass bitmaps of one facet field in one segment: `pass[ord]`.
+fn pass_map(reader: &FacetReader, selected: impl Fn(&[&str]) -> bool) -> tantivy::Result<Vec<bool>> {
+    let mut facet = Facet::root();
+    let mut pass = Vec::with_capacity(reader.num_facets());
+    for ord in 0..reader.num_facets() as u64 {
+        reader.facet_from_ord(ord, &mut facet)?;
+        pass.push(selected(&facet.to_path()));
+    }
+    Ok(pass)
+}
+
+fn facet_keys(reader: &FacetReader, key: impl Fn(&[&str]) -> String) -> tantivy::Result<Vec<String>> {
+    let mut facet = Facet::root();
+    let mut keys = Vec::with_capacity(reader.num_facets());
+    for ord in 0..reader.num_facets() as u64 {
+        reader.facet_from_ord(ord, &mut facet)?;
+        keys.push(key(&facet.to_path()));
+    }
+    Ok(keys)
+}
+
+fn region_key(path: &[&str]) -> String {
+    format!("{}\0{}", path.first().unwrap_or(&""), path.get(1).unwrap_or(&""))
+}
+
+/// Whether a facet path is selected by a filter.
+type Selector<'a> = dyn Fn(&[&str]) -> bool + 'a;
+
+struct Group {
+    reader: FacetReader,
+    pass: Option<Vec<bool>>,
+    keys: Vec<String>,
+    counts: Vec<Vec<u64>>,
+}
+
+impl Group {
+    fn new(
+        segment: &SegmentReader,
+        field: &str,
+        tiers: usize,
+        key: impl Fn(&[&str]) -> String,
+        selected: Option<&Selector<'_>>,
+    ) -> tantivy::Result<Self> {
+        let reader = segment.facet_reader(field)?;
+        let pass = match selected {
+            Some(selected) => Some(pass_map(&reader, selected)?),
+            None => None,
+        };
+        let keys = facet_keys(&reader, key)?;
+        let counts = vec![vec![0; keys.len()]; tiers];
+        Ok(Group { reader, pass, keys, counts })
+    }
+
+    fn passes(&self, doc: DocId) -> bool {
+        match &self.pass {
+            None => true,
+            Some(pass) => self.reader.facet_ords(doc).any(|ord| pass.get(ord as usize).copied().unwrap_or(false)),
+        }
+    }
+
+    fn count(&mut self, doc: DocId, tier: usize) {
+        let counts = &mut self.counts[tier];
+        let mut previous = u64::MAX;
+        for ord in self.reader.facet_ords(doc) {
+            if ord != previous {
+                if let Some(slot) = counts.get_mut(ord as usize) {
+                    *slot += 1;
+                }
+                previous = ord;
+            }
+        }
+    }
+
+    fn harvest(self) -> TierCounts {
+        let tiers = self.counts.len();
+        let mut out: TierCounts = HashMap::new();
+        for (tier, counts) in self.counts.into_iter().enumerate() {
+            for (ord, count) in counts.into_iter().enumerate() {
+                if count > 0 {
+                    out.entry(self.keys[ord].clone()).or_insert_with(|| vec![0; tiers])[tier] += count;
+                }
+            }
+        }
+        out
+    }
+}
+
+#[derive(Clone, Copy, PartialEq)]
+struct Ranked {
+    tier: usize,
+    primary: i64,
+    score: Score,
+    doc: DocId,
+}
+
+impl Eq for Ranked {}
+
+impl Ord for Ranked {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.tier
+            .cmp(&other.tier)
+            .then_with(|| self.primary.cmp(&other.primary))
+            .then_with(|| self.score.total_cmp(&other.score))
+            .then_with(|| other.doc.cmp(&self.doc))
+    }
+}
+
+impl PartialOrd for Ranked {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+/// The per-segment part of the collector.
+pub struct FacetedSegmentCollector {
+    segment_ord: SegmentOrdinal,
+    groups: [Group; 4],
+    years: Column<u64>,
+    year_range: YearRange,
+    year_counts: Vec<HashMap<u16, u64>>,
+    titles: Option<StrColumn>,
+    sort: Sort,
+    tiered: bool,
+    units: usize,
+    top_tier: usize,
+    depth: usize,
+    totals: Vec<u64>,
+    unfiltered_totals: Vec<u64>,
+    matched_all: u64,
+    heap: BinaryHeap<Reverse<Ranked>>,
+}
+
+/// Index of a group in `FacetedSegmentCollector::groups` (year has its own counters).
+fn slot(group: usize) -> usize {
+    match group {
+        SECTOR => 0,
+        REGION => 1,
+        AWARD => 2,
+        _ => 3,
+    }
+}
+
+impl Collector for FacetedCollector {
+    type Fruit = Collected;
+    type Child = FacetedSegmentCollector;
+
+    fn for_segment(&self, segment_ord: SegmentOrdinal, segment: &SegmentReader) -> tantivy::Result<Self::Child> {
+        let tiers = self.top_tier + 1;
+        let filters = &self.filters;
+        let sector_selected =
+            filters.sector.as_ref().map(|set| move |path: &[&str]| path.first().is_some_and(|id| set.contains(*id)));
+        let region_selected = filters.region.as_ref().map(|filter| {
+            move |path: &[&str]| {
+                let country = path.first().copied().unwrap_or_default();
+                filter.countries.contains(country)
+                    || path.get(1).is_some_and(|segment| {
+                        filter.regions.contains(&crate::document::region_value(country, segment))
+                    })
+            }
+        });
+        let award_selected = filters.award.as_ref().map(|set| {
+            move |path: &[&str]| path.first().is_some_and(|name| set.contains(&casebook_corpus::text::slugify(name)))
+        });
+        let language_selected =
+            filters.language.as_ref().map(|set| move |path: &[&str]| path.first().is_some_and(|l| set.contains(*l)));
+        let first = |path: &[&str]| path.first().map(|s| s.to_string()).unwrap_or_default();
+        let groups = [
+            Group::new(segment, "sector", tiers, first, sector_selected.as_ref().map(|f| f as &Selector<'_>))?,
+            Group::new(segment, "region", tiers, region_key, region_selected.as_ref().map(|f| f as &Selector<'_>))?,
+            Group::new(segment, "award", tiers, first, award_selected.as_ref().map(|f| f as &Selector<'_>))?,
+            Group::new(segment, "language", tiers, first, language_selected.as_ref().map(|f| f as &Selector<'_>))?,
+        ];
+        let titles = if self.sort == Sort::Title { segment.fast_fields().str("title_key")? } else { None };
+        Ok(FacetedSegmentCollector {
+            segment_ord,
+            groups,
+            years: segment.fast_fields().u64("year")?,
+            year_range: filters.year,
+            year_counts: vec![HashMap::new(); tiers],
+            titles,
+            sort: self.sort,
+            tiered: self.tiered,
+            units: self.units,
+            top_tier: self.top_tier,
+            depth: self.depth,
+            totals: vec![0; tiers],
+            unfiltered_totals: vec![0; tiers],
+            matched_all: 0,
+            heap: BinaryHeap::with_capacity(self.depth.min(4096) + 1),
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.tiered
+    }
+
+    fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
+        let tiers = self.top_tier + 1;
+        let mut merged = Collected { totals: vec![0; tiers], unfiltered_totals: vec![0; tiers], ..Default::default() };
+        for fruit in fruits {
+            for (tier, total) in fruit.totals.iter().enumerate() {
+                merged.totals[tier] += total;
+            }
+            for (tier, total) in fruit.unfiltered_totals.iter().enumerate() {
+                merged.unfiltered_totals[tier] += total;
+            }
+            merged.matched_all += fruit.matched_all;
+            for (group, counts) in fruit.counts.into_iter().enumerate() {
+                for (key, values) in counts {
+                    let slot = merged.counts[group].entry(key).or_insert_with(|| vec![0; tiers]);
+                    for (tier, value) in values.into_iter().enumerate() {
+                        slot[tier] += value;
+                    }
+                }
+            }
+            merged.candidates.extend(fruit.candidates);
+        }
+        merged.candidates.sort_by(|a, b| b.compare(a));
+        merged.candidates.truncate(self.depth);
+        Ok(merged)
+    }
+}
+
+impl SegmentCollector for FacetedSegmentCollector {
+    type Fruit = Collected;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        let matched = if self.tiered { matched_units(score) } else { 0 };
+        let tier = matched.min(self.top_tier);
+        self.unfiltered_totals[tier] += 1;
+        let year = self.years.first(doc).unwrap_or(0);
+        let mut failed = [false; GROUPS];
+        failed[SECTOR] = !self.groups[slot(SECTOR)].passes(doc);
+        failed[REGION] = !self.groups[slot(REGION)].passes(doc);
+        failed[YEAR] = self.year_range.is_set() && !self.year_range.contains(year);
+        failed[AWARD] = !self.groups[slot(AWARD)].passes(doc);
+        failed[LANGUAGE] = !self.groups[slot(LANGUAGE)].passes(doc);
+        let failures = failed.iter().filter(|f| **f).count();
+        if failures >= 2 {
+            return;
+        }
+        for (group, &failed_group) in failed.iter().enumerate() {
+            // A result counts everywhere; a near-miss only in the group it fails.
+            if failures == 0 || failed_group {
+                if group == YEAR {
+                    if let Ok(year) = u16::try_from(year) {
+                        *self.year_counts[tier].entry(year).or_default() += 1;
+                    }
+                } else {
+                    self.groups[slot(group)].count(doc, tier);
+                }
+            }
+        }
+        if failures > 0 {
+            return;
+        }
+        self.totals[tier] += 1;
+        if self.tiered && matched >= self.units {
+            self.matched_all += 1;
+        }
+        let primary = match self.sort {
+            Sort::Relevance if self.tiered => 0,
+            Sort::Relevance | Sort::YearDesc => year as i64,
+            Sort::YearAsc => -(year as i64),
+            Sort::Title => {
+                -(self.titles.as_ref().and_then(|t| t.term_ords(doc).next()).map_or(i64::MAX, |ord| ord as i64))
+            }
+        };
+        let ranked = Ranked { tier, primary, score, doc };
+        if self.heap.len() < self.depth {
+            self.heap.push(Reverse(ranked));
+        } else if let Some(Reverse(worst)) = self.heap.peek()
+            && ranked > *worst
+        {
+            self.heap.pop();
+            self.heap.push(Reverse(ranked));
+        }
+    }
+
+    fn harvest(self) -> Collected {
+        let mut counts: [TierCounts; GROUPS] = Default::default();
+        let tiers = self.totals.len();
+        let [sector, region, award, language] = self.groups;
+        counts[SECTOR] = sector.harvest();
+        counts[REGION] = region.harvest();
+        counts[AWARD] = award.harvest();
+        counts[LANGUAGE] = language.harvest();
+        for (tier, years) in self.year_counts.into_iter().enumerate() {
+            for (year, count) in years {
+                counts[YEAR].entry(year.to_string()).or_insert_with(|| vec![0; tiers])[tier] += count;
+            }
+        }
+        let mut title = String::new();
+        let candidates = self
+            .heap
+            .into_iter()
+            .map(|Reverse(ranked)| Candidate {
+                tier: ranked.tier,
+                primary: ranked.primary,
+                title: self.titles.as_ref().map(|column| {
+                    title.clear();
+                    if let Some(ord) = column.term_ords(ranked.doc).next() {
+                        let _ = column.ord_to_str(ord, &mut title);
+                    }
+                    title.clone()
+                }),
+                score: ranked.score,
+                address: DocAddress::new(self.segment_ord, ranked.doc),
+            })
+            .collect();
+        Collected {
+            totals: self.totals,
+            unfiltered_totals: self.unfiltered_totals,
+            matched_all: self.matched_all,
+            counts,
+            candidates,
+        }
+    }
+}

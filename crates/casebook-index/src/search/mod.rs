@@ -1,0 +1,8 @@
+//! Query understanding and execution: parsing the visitor's text, planning tantivy queries,
+//! the tiered matching query, the disjunctive facet collector and snippets.
+
+pub mod collector;
+pub mod plan;
+pub mod snippet;
+pub mod text;
+pub mod tiered;

@@ -1,0 +1,170 @@
+//! A query that counts how many query units a case matches. Its score puts cases that match
+//! more units first, whatever their BM25, and BM25 orders cases within a tier:
+//! `score = matched_units × TIER_WEIGHT + min(bm25, TIER_WEIGHT − 1)`. The collector reads the
+//! tier back from the score ([`matched_units`]). This is Meilisearch's "words" ranking rule,
+//! evaluated in one pass over the postings.
+
+use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+
+/// Weight of one matched unit in the score.
+pub const TIER_WEIGHT: Score = 1000.0;
+
+/// The number of units a score says were matched.
+pub fn matched_units(score: Score) -> usize {
+    (score / TIER_WEIGHT).floor().max(0.0) as usize
+}
+
+/// The BM25 part of a score.
+pub fn relevance(score: Score) -> Score {
+    score - matched_units(score) as Score * TIER_WEIGHT
+}
+
+/// Matches cases that contain at least `min_match` of the units.
+#[derive(Debug)]
+pub struct TieredQuery {
+    units: Vec<Box<dyn Query>>,
+    min_match: usize,
+}
+
+impl Clone for TieredQuery {
+    fn clone(&self) -> Self {
+        TieredQuery { units: self.units.iter().map(|q| q.box_clone()).collect(), min_match: self.min_match }
+    }
+}
+
+impl TieredQuery {
+    /// A query over `units` requiring `min_match` of them (at least 1).
+    pub fn new(units: Vec<Box<dyn Query>>, min_match: usize) -> Self {
+        TieredQuery { units, min_match: min_match.max(1) }
+    }
+}
+
+impl Query for TieredQuery {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let weights = self.units.iter().map(|unit| unit.weight(enable_scoring)).collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(Box::new(TieredWeight { weights, min_match: self.min_match }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for unit in &self.units {
+            unit.query_terms(visitor);
+        }
+    }
+}
+
+struct TieredWeight {
+    weights: Vec<Box<dyn Weight>>,
+    min_match: usize,
+}
+
+impl Weight for TieredWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut scorers = Vec::with_capacity(self.weights.len());
+        for weight in &self.weights {
+            let scorer = weight.scorer(reader, boost)?;
+            if scorer.doc() != TERMINATED {
+                scorers.push(scorer);
+            }
+        }
+        let mut scorer = TieredScorer { scorers, min_match: self.min_match, doc: 0, score: 0.0 };
+        scorer.find_match();
+        Ok(Box::new(scorer))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut scorer = self.scorer(reader, 1.0)?;
+        if scorer.doc() > doc || scorer.seek(doc) != doc {
+            return Err(tantivy::TantivyError::InvalidArgument(format!("document #({doc}) does not match")));
+        }
+        let score = scorer.score();
+        Ok(Explanation::new_with_string(
+            format!("matches {} units, bm25 {:.3}", matched_units(score), relevance(score)),
+            score,
+        ))
+    }
+}
+
+struct TieredScorer {
+    scorers: Vec<Box<dyn Scorer>>,
+    min_match: usize,
+    doc: DocId,
+    score: Score,
+}
+
+impl TieredScorer {
+    /// Moves to the first document at or after the sub-scorers' positions that enough units
+    /// match, computing its score before any sub-scorer moves past it.
+    fn find_match(&mut self) -> DocId {
+        loop {
+            let candidate = self.scorers.iter().map(|s| s.doc()).min().unwrap_or(TERMINATED);
+            if candidate == TERMINATED {
+                self.doc = TERMINATED;
+                return TERMINATED;
+            }
+            let mut matched = 0usize;
+            let mut bm25: Score = 0.0;
+            for scorer in self.scorers.iter_mut() {
+                if scorer.doc() == candidate {
+                    matched += 1;
+                    bm25 += scorer.score();
+                }
+            }
+            if matched >= self.min_match {
+                self.doc = candidate;
+                self.score = matched as Score * TIER_WEIGHT + bm25.clamp(0.0, TIER_WEIGHT - 1.0);
+                return candidate;
+            }
+            for scorer in self.scorers.iter_mut() {
+                if scorer.doc() == candidate {
+                    scorer.advance();
+                }
+            }
+        }
+    }
+}
+
+impl DocSet for TieredScorer {
+    fn advance(&mut self) -> DocId {
+        if self.doc == TERMINATED {
+            return TERMINATED;
+        }
+        let current = self.doc;
+        for scorer in self.scorers.iter_mut() {
+            if scorer.doc() == current {
+                scorer.advance();
+            }
+        }
+        self.find_match()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        for scorer in self.scorers.iter_mut() {
+            if scorer.doc() < target {
+                scorer.seek(target);
+            }
+        }
+        self.find_match()
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.scorers.iter().map(|s| s.size_hint()).max().unwrap_or(0)
+    }
+
+    fn cost(&self) -> u64 {
+        self.scorers.iter().map(|s| s.cost()).sum()
+    }
+}
+
+impl Scorer for TieredScorer {
+    fn score(&mut self) -> Score {
+        self.score
+    }
+}

@@ -1,0 +1,144 @@
+//! Command-line arguments (clap derive). Doc comments are the `--help` text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Casebook: an archive and search engine for innovation case studies.
+///
+/// A corpus is a folder with `cases/` (markdown files with YAML front matter) and optional
+/// `taxonomy.yaml`, `synonyms.yaml` and `casebook.yaml`. `casebook index` builds a search
+/// index from it; `casebook search` queries the index.
+#[derive(Debug, Parser)]
+#[command(name = "casebook", version, propagate_version = true)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Check every case of a corpus and report problems with file, line and column.
+    ///
+    /// Exit status: 0 when there is no error (warnings allowed), 1 when a case has an error.
+    Check(CheckArgs),
+    /// Build or update the search index of a corpus.
+    ///
+    /// Only changed files are re-indexed. The new index is written beside the current one
+    /// and switched in atomically: a failed build leaves the previous index serving.
+    /// Files with errors are skipped and listed.
+    Index(IndexArgs),
+    /// Search the index, with facet filters.
+    ///
+    /// Examples:
+    ///   casebook search telemedicina
+    ///   casebook search "AI manufacturing" --region Lombardia --year-from 2020
+    ///   casebook search --sector health --sector ict --json
+    Search(Box<SearchArgs>),
+}
+
+/// Where the corpus is.
+#[derive(Debug, Args)]
+pub struct CorpusArg {
+    /// Corpus folder (holds `cases/`).
+    #[arg(long, value_name = "DIR", default_value = "corpus", env = "CASEBOOK_CORPUS")]
+    pub corpus: PathBuf,
+}
+
+/// Where the index is.
+#[derive(Debug, Args)]
+pub struct IndexArg {
+    /// Index folder.
+    #[arg(long, value_name = "DIR", default_value = "index", env = "CASEBOOK_INDEX")]
+    pub index: PathBuf,
+}
+
+/// `casebook check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub corpus: CorpusArg,
+    /// Print nothing but the summary line and errors (no warnings).
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+/// `casebook index`.
+#[derive(Debug, Args)]
+pub struct IndexArgs {
+    #[command(flatten)]
+    pub corpus: CorpusArg,
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Exit with status 1 if any file was skipped because of errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Rebuild every case instead of updating only changed files.
+    #[arg(long)]
+    pub full: bool,
+}
+
+/// `casebook search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Query text (several words are joined). Quote phrases, prefix a word with - to exclude
+    /// it; pass such a query as one argument: `casebook search "energia -fotovoltaico"`.
+    #[arg(value_name = "QUERY")]
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Sector id, label or alias; repeat to select several (ORed).
+    #[arg(long, value_name = "S")]
+    pub sector: Vec<String>,
+    /// Country code, NUTS code or region name; repeat to select several (ORed).
+    #[arg(long, value_name = "R")]
+    pub region: Vec<String>,
+    /// One award year.
+    #[arg(long, value_name = "Y", conflicts_with_all = ["year_from", "year_to"])]
+    pub year: Option<u16>,
+    /// First award year.
+    #[arg(long, value_name = "A")]
+    pub year_from: Option<u16>,
+    /// Last award year.
+    #[arg(long, value_name = "B")]
+    pub year_to: Option<u16>,
+    /// Award name; repeat to select several.
+    #[arg(long, value_name = "NAME")]
+    pub award: Vec<String>,
+    /// Case language (it or en); repeat to select both.
+    #[arg(long, value_name = "L")]
+    pub language: Vec<String>,
+    /// Order: relevance, year_desc, year_asc or title.
+    #[arg(long, value_name = "KEY", default_value = "relevance")]
+    pub sort: String,
+    /// Matching: last (all words first, then relax), all, or any.
+    #[arg(long = "match", value_name = "MODE", default_value = "last")]
+    pub match_mode: String,
+    /// Page number, from 1.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    pub page: usize,
+    /// Results per page (1-100).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+    /// Language of facet labels: en or it.
+    #[arg(long, value_name = "L")]
+    pub lang: Option<String>,
+    /// Print the search response as JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Run every request of a JSON Lines file (one per line, keys as the API's parameters)
+    /// and print one JSON response per line.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["query", "json"])]
+    pub batch: Option<PathBuf>,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn cli_definition_is_consistent() {
+        use clap::CommandFactory;
+        super::Cli::command().debug_assert();
+    }
+}

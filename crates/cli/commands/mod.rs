@@ -1,0 +1,18 @@
+//! One module per subcommand.
+
+mod check;
+mod index;
+mod search;
+
+use std::process::ExitCode;
+
+use crate::cli::Command;
+
+/// Runs a subcommand; `Err` is a failure to do the job (exit 2), `Ok` carries the status.
+pub fn run(command: Command) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Check(args) => check::run(&args),
+        Command::Index(args) => index::run(&args),
+        Command::Search(args) => search::run(&args),
+    }
+}

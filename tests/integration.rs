@@ -1,0 +1,14 @@
+//! Integration tests of the `casebook` binary and the library crates, on temporary corpora.
+//! One test binary (`autotests = false`) so the workspace links tests once.
+
+/// Shared helpers: temporary corpora, running the binary.
+mod util;
+
+/// `casebook check`: every validation error with its file, line and message.
+mod check;
+/// `casebook index`: builds, incremental updates, the atomic swap, corrupt indexes.
+mod index;
+/// The bundled sample corpus: validity and coverage.
+mod sample;
+/// The search core: exact hits, facet counts, the disjunctive property, language handling.
+mod search;
