@@ -1,8 +1,19 @@
 #!/usr/bin/env bash
 # Runs the whole test suite, exactly as CI does: formatting, lints, then every unit,
-# integration and doc test of the workspace. Usage: scripts/test.sh
+# integration, browser and doc test of the workspace. Usage: scripts/test.sh
+#
+# The browser tests drive Debian's Chromium through chromedriver; when they are missing this
+# script installs them (apt-get, as root or through sudo). It never skips a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
+  echo "== installing chromium and chromium-driver (needed by the browser tests)"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium chromium-driver >/dev/null
+fi
 
 echo "== cargo fmt --check"
 cargo fmt --all -- --check

@@ -4,6 +4,10 @@
 /// Shared helpers: temporary corpora, running the binary.
 mod util;
 
+/// The HTTP API and website over real HTTP on loopback.
+mod api;
+/// End-to-end tests in headless Chromium against the real binary.
+mod browser;
 /// `casebook check`: every validation error with its file, line and message.
 mod check;
 /// `casebook index`: builds, incremental updates, the atomic swap, corrupt indexes.

@@ -37,6 +37,35 @@ pub enum Command {
     ///   casebook search "AI manufacturing" --region Lombardia --year-from 2020
     ///   casebook search --sector health --sector ict --json
     Search(Box<SearchArgs>),
+    /// Serve the JSON API and the website.
+    ///
+    /// Builds or updates the index first (only changed files), then serves it; a newly
+    /// published index is picked up without restart. With --watch, the corpus is re-indexed
+    /// when it changes. Prints `listening on http://ADDR` once ready.
+    Serve(ServeArgs),
+    /// Print the OpenAPI document of the HTTP API (as committed in docs/openapi.json).
+    Openapi,
+}
+
+/// `casebook serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on; port 0 picks a free port.
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:3000", env = "CASEBOOK_ADDR")]
+    pub addr: std::net::SocketAddr,
+    #[command(flatten)]
+    pub corpus: CorpusArg,
+    #[command(flatten)]
+    pub index: IndexArg,
+    /// Re-index when the corpus changes (a broken file is reported; the last good index keeps serving).
+    #[arg(long)]
+    pub watch: bool,
+    /// Public base URL for absolute links in feeds and the sitemap (default: http://ADDR).
+    #[arg(long, value_name = "URL", env = "CASEBOOK_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Seconds between checks for a new index (and corpus changes with --watch).
+    #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
+    pub poll_interval: f64,
 }
 
 /// Where the corpus is.

@@ -1,5 +1,7 @@
 //! Test helpers: a temporary working directory holding a corpus, and the binary.
 
+pub mod http;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 

@@ -62,6 +62,14 @@ pub fn first_paragraph(markdown: &str) -> Option<String> {
     None
 }
 
+/// Renders a markdown body to HTML. The output is NOT safe to serve as is: raw HTML in the
+/// markdown passes through. The web layer sanitises it.
+pub fn to_html(markdown: &str) -> String {
+    let mut html = String::with_capacity(markdown.len() * 3 / 2);
+    pulldown_cmark::html::push_html(&mut html, Parser::new_ext(markdown, options()));
+    html
+}
+
 /// Shortens `text` to at most `max_chars` characters at a word boundary, adding `…`.
 pub fn truncate_words(text: &str, max_chars: usize) -> String {
     if text.chars().count() <= max_chars {

@@ -111,16 +111,53 @@ impl Archive {
 
     /// The stored case with this id.
     pub fn case(&self, id: &str) -> Result<Option<StoredCase>, SearchError> {
-        let searcher = self.reader.searcher();
+        Ok(self.case_document(&self.reader.searcher(), id)?.map(|(_, case, _)| case))
+    }
+
+    /// The document of a case: address, stored metadata, plain body text.
+    fn case_document(
+        &self,
+        searcher: &tantivy::Searcher,
+        id: &str,
+    ) -> Result<Option<(tantivy::DocAddress, StoredCase, String)>, SearchError> {
         let query = TermQuery::new(Term::from_field_text(self.fields.id, id), IndexRecordOption::Basic);
         let top = searcher.search(&query, &tantivy::collector::TopDocs::with_limit(1).order_by_score())?;
-        match top.first() {
-            Some((_, address)) => {
-                let doc: TantivyDocument = searcher.doc(*address)?;
-                Ok(self.stored(&doc))
+        let Some((_, address)) = top.first() else { return Ok(None) };
+        let doc: TantivyDocument = searcher.doc(*address)?;
+        let body = doc.get_first(self.fields.body_text).and_then(|v| v.as_str()).unwrap_or("").to_string();
+        Ok(self.stored(&doc).map(|case| (*address, case, body)))
+    }
+
+    /// Up to `limit` cases similar to the case `id` (`None` when there is no such case), as
+    /// hits whose snippet is the escaped summary.
+    pub fn similar(&self, id: &str, limit: usize, lang: &str) -> Result<Option<Vec<Hit>>, SearchError> {
+        let searcher = self.reader.searcher();
+        let Some((_, case, body)) = self.case_document(&searcher, id)? else { return Ok(None) };
+        let top = crate::search::similar::similar(&searcher, &self.fields, &case, &body, limit)?;
+        let mut hits = Vec::with_capacity(top.len());
+        for (score, address) in top {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            if let Some(stored) = self.stored(&doc) {
+                let mut snippet = String::new();
+                crate::search::snippet::escape_html(&stored.summary, &mut snippet);
+                let mut hit = self.hit(stored, snippet, 0.0, false, lang);
+                hit.score = (score * 1000.0).round() / 1000.0;
+                hits.push(hit);
             }
-            None => Ok(None),
         }
+        Ok(Some(hits))
+    }
+
+    /// Completions of `prefix` among titles, organisations and tags.
+    pub fn suggest(&self, prefix: &str, limit: usize) -> Vec<crate::search::suggest::Suggestion> {
+        crate::search::suggest::suggest(&self.reader.searcher(), self.fields.suggest, prefix, limit)
+    }
+
+    /// Ids of every indexed case, sorted.
+    pub fn case_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.manifest.files.values().map(|f| f.id.clone()).collect();
+        ids.sort_unstable();
+        ids
     }
 
     fn stored(&self, doc: &TantivyDocument) -> Option<StoredCase> {
@@ -130,8 +167,28 @@ impl Archive {
 
     /// Runs a search.
     pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
-        let started = Instant::now();
         let year_range = request.validate()?;
+        let skip = (request.page - 1) * request.per_page;
+        self.execute(request, year_range, skip, request.per_page, true)
+    }
+
+    /// Every result of a search up to `max` (for exports), in order, without snippets;
+    /// `page` and `per_page` of the request are ignored.
+    pub fn export(&self, request: &SearchRequest, max: usize) -> Result<SearchResponse, SearchError> {
+        let paging = SearchRequest { page: 1, per_page: crate::request::DEFAULT_PER_PAGE, ..request.clone() };
+        let year_range = paging.validate()?;
+        self.execute(request, year_range, 0, max.max(1), false)
+    }
+
+    fn execute(
+        &self,
+        request: &SearchRequest,
+        year_range: crate::request::YearRange,
+        skip: usize,
+        take: usize,
+        snippets: bool,
+    ) -> Result<SearchResponse, SearchError> {
+        let started = Instant::now();
         let lang = request.label_language();
         let mut warnings = Vec::new();
         let filters = Filters { year: year_range, ..self.resolve_filters(request, &mut warnings) };
@@ -170,7 +227,7 @@ impl Archive {
             tiered,
             units,
             top_tier,
-            depth: request.page * request.per_page,
+            depth: skip + take,
         };
         let collected: Collected = searcher.search(query.as_ref(), &collector)?;
 
@@ -195,13 +252,15 @@ impl Archive {
         let facets = self.facets(&collected.counts, final_tier, &filters, lang);
 
         let mut hits = Vec::new();
-        let skip = (request.page - 1) * request.per_page;
-        for candidate in collected.candidates.iter().filter(|c| c.tier >= final_tier).skip(skip).take(request.per_page)
-        {
+        for candidate in collected.candidates.iter().filter(|c| c.tier >= final_tier).skip(skip).take(take) {
             let doc: TantivyDocument = searcher.doc(candidate.address)?;
             let Some(stored) = self.stored(&doc) else { continue };
-            let body = doc.get_first(self.fields.body_text).and_then(|v| v.as_str()).unwrap_or("");
-            let snippet = snippet(body, stored.language, &plan.highlight, &self.analyzers);
+            let snippet = if snippets {
+                let body = doc.get_first(self.fields.body_text).and_then(|v| v.as_str()).unwrap_or("");
+                snippet(body, stored.language, &plan.highlight, &self.analyzers)
+            } else {
+                String::new()
+            };
             hits.push(self.hit(stored, snippet, candidate.score, tiered, lang));
         }
         Ok(SearchResponse {

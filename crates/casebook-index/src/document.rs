@@ -139,5 +139,8 @@ pub fn case_document(fields: &Fields, taxonomy: &Taxonomy, case: &Case) -> Tanti
     let stored = StoredCase::from_case(case);
     doc.add_text(fields.meta_json, serde_json::to_string(&stored).unwrap_or_default());
     doc.add_text(fields.body_text, &case.body_text);
+    for term in crate::search::suggest::terms(case) {
+        doc.add_text(fields.suggest, term);
+    }
     doc
 }

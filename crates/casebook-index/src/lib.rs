@@ -19,4 +19,5 @@ pub use document::StoredCase;
 pub use error::{IndexError, SearchError};
 pub use indexer::{BuildOptions, BuildReport, Progress, build_index};
 pub use request::{MatchMode, SearchRequest, Sort};
-pub use response::{FacetValue, Facets, Hit, SearchResponse};
+pub use response::{FacetValue, Facets, Hit, RegionRef, SearchResponse, SectorRef};
+pub use search::suggest::{Suggestion, SuggestionKind};

@@ -19,6 +19,7 @@ pub const YEAR_RANGE: std::ops::RangeInclusive<u16> = 1900..=2200;
 
 /// Result order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Sort {
     /// Best match first (newest first when there is no query text).
@@ -50,6 +51,7 @@ impl Sort {
 
 /// How many query words a case must contain.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum MatchMode {
     /// All words first; when fewer than a page match, relax one word at a time.
@@ -79,6 +81,7 @@ impl MatchMode {
 /// A search: query text, facet filters, order and page. Every field has a default, so
 /// `{}` is a valid request (browse everything).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct SearchRequest {
     /// Query text; may be empty.

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A sector of a hit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SectorRef {
     /// Sector id.
     pub id: String,
@@ -13,6 +14,7 @@ pub struct SectorRef {
 
 /// The region of a hit.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RegionRef {
     /// Facet value of the region (`ITC4`, `DE:bayern`).
     pub value: String,
@@ -24,6 +26,7 @@ pub struct RegionRef {
 
 /// One result.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Hit {
     /// Case id.
     pub id: String,
@@ -61,6 +64,7 @@ pub struct Hit {
 
 /// A facet value with its count.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FacetValue {
     /// Filter value (works as a request parameter value).
     pub value: String,
@@ -72,11 +76,13 @@ pub struct FacetValue {
     pub selected: bool,
     /// Regions of a country (region facet only).
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(no_recursion))]
     pub children: Option<Vec<FacetValue>>,
 }
 
 /// Counts for every facet.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Facets {
     /// Sectors.
     pub sector: Vec<FacetValue>,
@@ -92,6 +98,7 @@ pub struct Facets {
 
 /// The answer to a search.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SearchResponse {
     /// Cases in the result set.
     pub total: u64,

@@ -9,7 +9,7 @@ use crate::analysis::{ENGLISH, FOLDED, ITALIAN};
 
 /// Bumped whenever the schema or the analysis changes: an index built by another version is
 /// rebuilt from scratch instead of being updated.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The per-language text fields of one language.
 #[derive(Debug, Clone, Copy)]
@@ -59,6 +59,9 @@ pub struct Fields {
     pub meta_json: Field,
     /// Body as plain text (stored only), for snippets.
     pub body_text: Field,
+    /// Completions for search-as-you-type: raw terms `key \x1f rank+kind \x1f display`
+    /// (see `search::suggest`), read back by a prefix scan of the term dictionary.
+    pub suggest: Field,
 }
 
 fn text(tokenizer: &str, positions: bool) -> TextOptions {
@@ -96,6 +99,7 @@ impl Fields {
             .add_text_field("title_key", TextOptions::default().set_fast(tantivy::tokenizer::RAW_TOKENIZER_NAME));
         let meta_json = builder.add_text_field("meta_json", STORED);
         let body_text = builder.add_text_field("body_text", STORED);
+        let suggest = builder.add_text_field("suggest", STRING);
         Fields {
             schema: builder.build(),
             id,
@@ -112,6 +116,7 @@ impl Fields {
             title_key,
             meta_json,
             body_text,
+            suggest,
         }
     }
 

@@ -3,6 +3,7 @@
 mod check;
 mod index;
 mod search;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -14,5 +15,10 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Check(args) => check::run(&args),
         Command::Index(args) => index::run(&args),
         Command::Search(args) => search::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::Openapi => {
+            print!("{}", casebook_server::api::openapi_json());
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }

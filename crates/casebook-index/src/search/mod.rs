@@ -3,6 +3,8 @@
 
 pub mod collector;
 pub mod plan;
+pub mod similar;
 pub mod snippet;
+pub mod suggest;
 pub mod text;
 pub mod tiered;

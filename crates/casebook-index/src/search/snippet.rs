@@ -21,7 +21,13 @@ pub fn escape_html(text: &str, out: &mut String) {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            '\n' | '\r' | '\t' => out.push(' '),
+            '\r' | '\t' => out.push(' '),
+            // Block breaks of the plain text (between headings and paragraphs).
+            '\n' => {
+                if !out.ends_with(" · ") {
+                    out.push_str(" · ");
+                }
+            }
             _ => out.push(c),
         }
     }
@@ -46,7 +52,9 @@ fn marks(text: &str, language: Language, highlight: &Highlight, analyzers: &Anal
         let mut stream = analyzer.token_stream(text);
         while stream.advance() && ranges.len() < 2 * MAX_MARKS {
             let token = stream.token();
-            if highlight.folded.contains(&token.text) {
+            // A stop word of the case's language is not the query word it looks like
+            // (the Italian preposition "ai" is not "AI").
+            if highlight.folded.contains(&token.text) && !analyzers.terms(language, &token.text).is_empty() {
                 ranges.push((token.offset_from, token.offset_to));
             }
         }

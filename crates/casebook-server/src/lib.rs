@@ -1,0 +1,135 @@
+//! The Casebook HTTP service: a JSON API under `/api/` and a server-rendered, bilingual
+//! website, both answered from the same search core (`casebook-index`). Templates live in
+//! `web/templates` (compiled in by askama), assets in `web/static` (embedded).
+//!
+//! `app(state)` builds the router, so tests can serve it on any listener; `serve` runs it.
+
+pub mod api;
+pub mod assets;
+pub mod error;
+pub mod html;
+pub mod i18n;
+mod pages;
+pub mod params;
+pub mod state;
+pub mod watch;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
+use axum::routing::get;
+use tower_http::compression::CompressionLayer;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use state::{AppState, ServerConfig};
+
+/// Longest time a request may take before the server answers 408.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Content-Security-Policy of every response: no inline script, nothing from elsewhere.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+/// Why the service could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ServeError {
+    /// The index could not be opened.
+    #[error(transparent)]
+    Index(#[from] casebook_index::IndexError),
+    /// The address could not be bound, or serving failed.
+    #[error("cannot serve on {addr}: {source}")]
+    Io {
+        /// The address.
+        addr: SocketAddr,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+fn security_header(name: &'static str, value: &'static str) -> SetResponseHeaderLayer<HeaderValue> {
+    SetResponseHeaderLayer::if_not_present(HeaderName::from_static(name), HeaderValue::from_static(value))
+}
+
+/// The router with every route and layer.
+pub fn app(state: Arc<AppState>) -> Router {
+    let routes = Router::new()
+        .route("/", get(pages::home))
+        .route("/search", get(pages::search_page))
+        .route("/search.atom", get(pages::atom))
+        .route("/search.csv", get(pages::csv))
+        .route("/cases/{id}", get(pages::case_page))
+        .route("/healthz", get(pages::healthz))
+        .route("/robots.txt", get(pages::robots))
+        .route("/sitemap.xml", get(pages::sitemap))
+        .route("/static/{file}", get(assets::serve))
+        .route("/api/search", get(api::search))
+        .route("/api/cases/{id}", get(api::case))
+        .route("/api/cases/{id}/similar", get(api::similar))
+        .route("/api/suggest", get(api::suggest))
+        .route("/api/facets", get(api::facets))
+        .route("/api/openapi.json", get(api::openapi))
+        .fallback(pages::not_found)
+        .method_not_allowed_fallback(pages::method_not_allowed)
+        .with_state(state);
+    routes
+        .layer(CompressionLayer::new().gzip(true))
+        .layer(security_header("content-security-policy", CONTENT_SECURITY_POLICY))
+        .layer(security_header("x-content-type-options", "nosniff"))
+        .layer(security_header("referrer-policy", "strict-origin-when-cross-origin"))
+        .layer(security_header("x-frame-options", "DENY"))
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
+        .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+        }).on_response(|response: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
+            tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "answered");
+        }))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+/// Binds, prints `listening on http://ADDR` on standard output, and serves until Ctrl-C or
+/// SIGTERM, finishing requests in flight.
+pub async fn serve(config: ServerConfig) -> Result<(), ServeError> {
+    let addr = config.addr;
+    let listener = tokio::net::TcpListener::bind(addr).await.map_err(|source| ServeError::Io { addr, source })?;
+    let bound = listener.local_addr().map_err(|source| ServeError::Io { addr, source })?;
+    let interval = config.poll_interval;
+    let watch = config.watch;
+    let state = Arc::new(AppState::open(config, bound)?);
+    tokio::spawn(watch::reload_loop(Arc::clone(&state), interval));
+    if watch {
+        tokio::spawn(watch::watch_corpus(Arc::clone(&state), interval));
+    }
+    tracing::info!(cases = state.archive().case_count(), "serving the archive");
+    println!("listening on http://{bound}");
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(|source| ServeError::Io { addr: bound, source })
+}

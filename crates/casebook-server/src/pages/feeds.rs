@@ -1,0 +1,183 @@
+//! Machine-readable outputs: Atom and CSV for any search, the sitemap, robots.txt, health.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use casebook_index::{SearchRequest, Sort};
+use serde::Serialize;
+
+use crate::api::blocking;
+use crate::error::AppError;
+use crate::html::escape;
+use crate::params;
+use crate::state::AppState;
+
+/// Most rows of a CSV export (the search depth limit).
+pub const MAX_EXPORT_ROWS: usize = casebook_index::request::MAX_DEPTH;
+/// Entries of an Atom feed.
+const FEED_ENTRIES: usize = 50;
+
+/// RFC 3339 time of a Unix timestamp (UTC).
+fn rfc3339(seconds: u64) -> String {
+    let days = (seconds / 86_400) as i64;
+    let rest = seconds % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
+}
+
+/// `GET /search.atom`: the newest matching cases as an Atom feed.
+pub async fn atom(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, AppError> {
+    let mut request = params::parse_search(&params::pairs(query.as_deref()))?;
+    request.sort = Sort::YearDesc;
+    let archive = state.archive();
+    let base = state.public_url.clone();
+    let feed_query = params::to_query(&SearchRequest { page: 1, ..request.clone() });
+    let xml = blocking(move || {
+        let response = archive.export(&request, FEED_ENTRIES)?;
+        let updated = rfc3339(archive.manifest().built_at);
+        let search_url = if feed_query.is_empty() { format!("{base}/search") } else { format!("{base}/search?{feed_query}") };
+        let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
+        let title = if request.q.is_empty() { "Casebook".to_string() } else { format!("Casebook: {}", request.q) };
+        xml.push_str(&format!(
+            "  <title>{}</title>\n  <id>{}</id>\n  <updated>{updated}</updated>\n  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>\n",
+            escape(&title),
+            escape(&search_url),
+            escape(&search_url)
+        ));
+        for hit in response.hits {
+            let url = format!("{base}/cases/{}", hit.id);
+            xml.push_str(&format!(
+                "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{updated}</updated>\n    <author><name>{}</name></author>\n    <category term=\"{}\"/>\n    <summary>{}</summary>\n  </entry>\n",
+                escape(&hit.title),
+                escape(&url),
+                escape(&url),
+                escape(&hit.organisation),
+                hit.year,
+                escape(&hit.summary)
+            ));
+        }
+        xml.push_str("</feed>\n");
+        Ok(xml)
+    })
+    .await?;
+    Ok(([(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")], xml).into_response())
+}
+
+/// A CSV field: quoted when needed, and neutralised when a spreadsheet would read it as a
+/// formula (`=`, `+`, `-`, `@` first).
+fn csv_field(value: &str) -> String {
+    let value =
+        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
+    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
+}
+
+/// `GET /search.csv`: every matching case (up to 10,000), one row each.
+pub async fn csv(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, AppError> {
+    let request = params::parse_search(&params::pairs(query.as_deref()))?;
+    let archive = state.archive();
+    let base = state.public_url.clone();
+    let body = blocking(move || {
+        let response = archive.export(&request, MAX_EXPORT_ROWS)?;
+        let mut out = String::from("id,title,organisation,year,sectors,region,city,award,url\n");
+        for hit in response.hits {
+            let sectors = hit.sectors.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(";");
+            let row = [
+                hit.id.clone(),
+                hit.title,
+                hit.organisation,
+                hit.year.to_string(),
+                sectors,
+                hit.region.label,
+                hit.city.unwrap_or_default(),
+                hit.award,
+                format!("{base}/cases/{}", hit.id),
+            ];
+            out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+            out.push('\n');
+        }
+        Ok(out)
+    })
+    .await?;
+    let mut response = ([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], body).into_response();
+    response
+        .headers_mut()
+        .insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("attachment; filename=\"casebook-search.csv\""));
+    Ok(response)
+}
+
+/// `GET /sitemap.xml`: the home page and every case page.
+pub async fn sitemap(State(state): State<Arc<AppState>>) -> Response {
+    let base = &state.public_url;
+    let mut xml = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n",
+    );
+    xml.push_str(&format!("  <url><loc>{}/</loc></url>\n", escape(base)));
+    for id in state.archive().case_ids() {
+        xml.push_str(&format!("  <url><loc>{}/cases/{}</loc></url>\n", escape(base), escape(&id)));
+    }
+    xml.push_str("</urlset>\n");
+    ([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml).into_response()
+}
+
+/// `GET /robots.txt`.
+pub async fn robots(State(state): State<Arc<AppState>>) -> Response {
+    let body = format!(
+        "User-agent: *\nAllow: /\nDisallow: /api/\nDisallow: /search.csv\nDisallow: /search.atom\nSitemap: {}/sitemap.xml\n",
+        state.public_url
+    );
+    ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body).into_response()
+}
+
+/// The health report.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Health {
+    /// `ok`.
+    pub status: &'static str,
+    /// Cases in the index being served.
+    pub cases: u64,
+    /// The generation being served.
+    pub generation: String,
+    /// Seconds since that generation was built.
+    pub index_age_seconds: u64,
+}
+
+/// `GET /healthz`.
+pub async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
+    let archive = state.archive();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    Json(Health {
+        status: "ok",
+        cases: archive.case_count(),
+        generation: archive.generation().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+        index_age_seconds: now.saturating_sub(archive.manifest().built_at),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_fields_are_quoted_and_defused() {
+        assert_eq!(csv_field("plain"), "plain");
+        assert_eq!(csv_field("a, \"b\""), "\"a, \"\"b\"\"\"");
+        assert_eq!(csv_field("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"");
+    }
+
+    #[test]
+    fn times_are_rfc3339() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_795_780_800), "2026-11-27T12:00:00Z");
+    }
+}

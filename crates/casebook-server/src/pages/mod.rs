@@ -1,0 +1,154 @@
+//! The server-rendered website. Every page works without JavaScript; `web/static/app.js`
+//! only enhances it (live results, suggestions, the filter toggle on phones).
+
+mod case;
+mod feeds;
+mod home;
+mod search;
+
+use askama::Template;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::response::{Html, IntoResponse, Response};
+
+pub use case::case_page;
+pub use feeds::{atom, csv, healthz, robots, sitemap};
+pub use home::home;
+pub use search::search_page;
+
+use crate::error::{AppError, PageError};
+use crate::i18n::{self, Lang, Strings};
+use crate::params;
+
+/// What the layout (`base.html`) needs.
+#[derive(Debug)]
+pub struct Layout {
+    /// UI strings.
+    pub t: &'static Strings,
+    /// Page title.
+    pub title: String,
+    /// Meta description.
+    pub description: String,
+    /// Stylesheet URL.
+    pub css: String,
+    /// Script URL.
+    pub js: String,
+    /// Icon URL.
+    pub icon: String,
+    /// The current page in the other language.
+    pub switch_href: String,
+    /// Which navigation entry is current.
+    pub section: &'static str,
+}
+
+/// The language of a page request and the query pairs.
+pub struct PageContext {
+    pub lang: Lang,
+    set_cookie: bool,
+    pub pairs: Vec<(String, String)>,
+    uri: Uri,
+}
+
+impl PageContext {
+    pub fn new(headers: &HeaderMap, uri: &Uri) -> Self {
+        let pairs = params::pairs(uri.query());
+        let (lang, set_cookie) = i18n::negotiate(headers, params::first(&pairs, "lang"));
+        PageContext { lang, set_cookie, pairs, uri: uri.clone() }
+    }
+
+    pub fn layout(&self, title: String, description: String, section: &'static str) -> Layout {
+        let t = self.lang.strings();
+        let mut switch = url::form_urlencoded::Serializer::new(String::new());
+        for (key, value) in self.pairs.iter().filter(|(k, _)| k != "lang" && k != "partial") {
+            switch.append_pair(key, value);
+        }
+        switch.append_pair("lang", t.other_language_code);
+        Layout {
+            t,
+            title,
+            description,
+            css: crate::assets::url("site.css"),
+            js: crate::assets::url("app.js"),
+            icon: crate::assets::url("favicon.svg"),
+            switch_href: format!("{}?{}", self.uri.path(), switch.finish()),
+            section,
+        }
+    }
+
+    /// Renders a template as the response, remembering an explicit language choice.
+    pub fn render(&self, template: &impl Template, status: StatusCode) -> Response {
+        let mut response = match template.render() {
+            Ok(html) => (status, Html(html)).into_response(),
+            Err(error) => return error_page(AppError::internal(error), self.lang),
+        };
+        if self.set_cookie {
+            let cookie =
+                format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", i18n::COOKIE_NAME, self.lang.code());
+            if let Ok(value) = HeaderValue::from_str(&cookie) {
+                response.headers_mut().append(header::SET_COOKIE, value);
+            }
+        }
+        response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+        response
+    }
+
+    pub fn error(&self, error: AppError) -> PageError {
+        PageError { error, lang: self.lang }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorTemplate {
+    layout: Layout,
+    status: u16,
+    message: String,
+}
+
+/// The HTML page of an error.
+pub fn error_page(error: AppError, lang: Lang) -> Response {
+    let t = lang.strings();
+    let title = if error.status == StatusCode::NOT_FOUND { t.not_found_title } else { t.error_title };
+    let template = ErrorTemplate {
+        layout: Layout {
+            t,
+            title: title.to_string(),
+            description: String::new(),
+            css: crate::assets::url("site.css"),
+            js: crate::assets::url("app.js"),
+            icon: crate::assets::url("favicon.svg"),
+            switch_href: format!("/?lang={}", t.other_language_code),
+            section: "",
+        },
+        status: error.status.as_u16(),
+        message: error.message.clone(),
+    };
+    match template.render() {
+        Ok(html) => (error.status, Html(html)).into_response(),
+        Err(_) => (error.status, error.message).into_response(),
+    }
+}
+
+/// The fallback: 404 as JSON under `/api/`, as a page elsewhere.
+pub async fn not_found(headers: HeaderMap, uri: Uri) -> Response {
+    let error = AppError::not_found(format!("no page at `{}`", uri.path()));
+    if uri.path().starts_with("/api/") {
+        return error.into_response();
+    }
+    error_page(error, PageContext::new(&headers, &uri).lang)
+}
+
+/// 405 for a known path with another method.
+pub async fn method_not_allowed(uri: Uri) -> Response {
+    let error = AppError {
+        status: StatusCode::METHOD_NOT_ALLOWED,
+        code: "method_not_allowed",
+        message: format!("`{}` only answers GET and HEAD", uri.path()),
+    };
+    if uri.path().starts_with("/api/") { error.into_response() } else { error_page(error, Lang::En) }
+}
+
+/// A search link.
+pub fn search_href(request: &casebook_index::SearchRequest) -> String {
+    let query = params::to_query(request);
+    if query.is_empty() { "/search".to_string() } else { format!("/search?{query}") }
+}

@@ -1,0 +1,358 @@
+//! `/search`: results, facets in a sidebar, active filters, sorting, paging. The whole state
+//! is in the URL. With `partial=1` only the results region is returned, for `app.js`.
+
+use std::sync::Arc;
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::Response;
+use casebook_index::{FacetValue, Hit, SearchRequest, SearchResponse, Sort};
+
+use super::{Layout, PageContext, search_href};
+use crate::api::blocking;
+use crate::error::{AppError, PageError};
+use crate::html::{Bar, bar_chart};
+use crate::i18n::Strings;
+use crate::params;
+use crate::state::AppState;
+
+/// A result as the templates show it.
+pub struct HitView {
+    pub href: String,
+    pub title: String,
+    pub organisation: String,
+    pub year: u16,
+    pub outcome: &'static str,
+    pub sectors: String,
+    pub place: String,
+    /// Escaped text with `<mark>` tags (from the search core).
+    pub snippet: String,
+}
+
+/// Views of hits.
+pub fn hit_views(hits: &[Hit], t: &Strings) -> Vec<HitView> {
+    hits.iter()
+        .map(|hit| HitView {
+            href: format!("/cases/{}", hit.id),
+            title: hit.title.clone(),
+            organisation: hit.organisation.clone(),
+            year: hit.year,
+            outcome: hit.outcome.as_deref().map_or("", |o| t.outcome(o)),
+            sectors: hit.sectors.iter().map(|s| s.label.as_str()).collect::<Vec<_>>().join(", "),
+            place: match &hit.city {
+                Some(city) if !city.is_empty() => format!("{city}, {}", hit.region.label),
+                _ => hit.region.label.clone(),
+            },
+            snippet: hit.snippet.clone(),
+        })
+        .collect()
+}
+
+/// A checkbox of a facet.
+pub struct FacetOption {
+    pub id: String,
+    pub name: &'static str,
+    pub value: String,
+    pub label: String,
+    pub count: u64,
+    pub checked: bool,
+}
+
+/// A country with its regions.
+pub struct CountryOption {
+    pub option: FacetOption,
+    pub open: bool,
+    pub children: Vec<FacetOption>,
+}
+
+/// A `<option>` of the year selects.
+pub struct YearOption {
+    pub year: String,
+    pub from_selected: bool,
+    pub to_selected: bool,
+}
+
+/// A removable active filter.
+pub struct Chip {
+    pub label: String,
+    pub href: String,
+}
+
+/// A `<option>` of the sort select.
+pub struct SortOption {
+    pub value: &'static str,
+    pub label: &'static str,
+    pub selected: bool,
+}
+
+/// A page link.
+pub struct PageLink {
+    pub number: usize,
+    pub href: String,
+    pub current: bool,
+}
+
+/// Everything the search templates show.
+pub struct SearchView {
+    pub t: &'static Strings,
+    pub q: String,
+    pub total_text: String,
+    pub total: u64,
+    pub relaxed: bool,
+    pub hits: Vec<HitView>,
+    pub sectors: Vec<FacetOption>,
+    pub countries: Vec<CountryOption>,
+    pub awards: Vec<FacetOption>,
+    pub languages: Vec<FacetOption>,
+    pub years: Vec<YearOption>,
+    pub histogram: String,
+    pub chips: Vec<Chip>,
+    pub clear_href: String,
+    pub sorts: Vec<SortOption>,
+    pub pages: Vec<PageLink>,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+    pub csv_href: String,
+    pub atom_href: String,
+    pub per_page: Option<usize>,
+    pub warnings: Vec<String>,
+}
+
+fn options(name: &'static str, values: &[FacetValue]) -> Vec<FacetOption> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| FacetOption {
+            id: format!("f-{name}-{i}"),
+            name,
+            value: v.value.clone(),
+            label: v.label.clone(),
+            count: v.count,
+            checked: v.selected,
+        })
+        .collect()
+}
+
+fn without(request: &SearchRequest, edit: impl FnOnce(&mut SearchRequest)) -> String {
+    let mut changed = request.clone();
+    changed.page = 1;
+    edit(&mut changed);
+    search_href(&changed)
+}
+
+fn label_of(values: &[FacetValue], value: &str) -> String {
+    values.iter().find(|v| v.value == value).map_or_else(|| value.to_string(), |v| v.label.clone())
+}
+
+/// Builds the view of a search.
+pub fn search_view(request: &SearchRequest, response: &SearchResponse, t: &'static Strings) -> SearchView {
+    let facets = &response.facets;
+    let mut chips = Vec::new();
+    for value in &request.sector {
+        let canonical = facets.sector.iter().find(|v| v.selected && (v.value == *value || v.label == *value));
+        let label = canonical.map_or_else(|| value.clone(), |v| v.label.clone());
+        chips.push(Chip { label, href: without(request, |r| r.sector.retain(|s| s != value)) });
+    }
+    for value in &request.region {
+        let mut label = value.clone();
+        for country in &facets.region {
+            if country.value == *value {
+                label = country.label.clone();
+            }
+            for region in country.children.iter().flatten() {
+                if region.value == *value {
+                    label = region.label.clone();
+                }
+            }
+        }
+        chips.push(Chip { label, href: without(request, |r| r.region.retain(|s| s != value)) });
+    }
+    if let Some(year) = request.year {
+        chips.push(Chip { label: year.to_string(), href: without(request, |r| r.year = None) });
+    }
+    if request.year_from.is_some() || request.year_to.is_some() {
+        let label = format!(
+            "{}–{}",
+            request.year_from.map_or_else(String::new, |y| y.to_string()),
+            request.year_to.map_or_else(String::new, |y| y.to_string())
+        );
+        chips.push(Chip {
+            label,
+            href: without(request, |r| {
+                r.year_from = None;
+                r.year_to = None;
+            }),
+        });
+    }
+    for value in &request.award {
+        chips.push(Chip {
+            label: label_of(&facets.award, &casebook_corpus::text::slugify(value)),
+            href: without(request, |r| r.award.retain(|s| s != value)),
+        });
+    }
+    for value in &request.language {
+        chips.push(Chip {
+            label: label_of(&facets.language, value),
+            href: without(request, |r| r.language.retain(|s| s != value)),
+        });
+    }
+    let clear_href = search_href(&SearchRequest { q: request.q.clone(), sort: request.sort, ..Default::default() });
+
+    let countries = facets
+        .region
+        .iter()
+        .enumerate()
+        .map(|(i, country)| {
+            let children = options("region", country.children.as_deref().unwrap_or_default())
+                .into_iter()
+                .map(|mut o| {
+                    o.id = format!("f-region-{i}-{}", o.id.rsplit('-').next().unwrap_or_default());
+                    o
+                })
+                .collect::<Vec<_>>();
+            CountryOption {
+                open: country.selected || children.iter().any(|c| c.checked) || facets.region.len() == 1,
+                option: FacetOption {
+                    id: format!("f-country-{i}"),
+                    name: "region",
+                    value: country.value.clone(),
+                    label: country.label.clone(),
+                    count: country.count,
+                    checked: country.selected,
+                },
+                children,
+            }
+        })
+        .collect();
+
+    let (from, to) = match request.year {
+        Some(year) => (Some(year), Some(year)),
+        None => (request.year_from, request.year_to),
+    };
+    let mut years: Vec<&FacetValue> = facets.year.iter().collect();
+    years.sort_by(|a, b| a.value.cmp(&b.value));
+    let histogram = bar_chart(
+        &years
+            .iter()
+            .map(|v| Bar {
+                label: v.value.clone(),
+                value: v.count,
+                href: v.value.parse().ok().map(|y| {
+                    without(request, |r| {
+                        r.year = Some(y);
+                        r.year_from = None;
+                        r.year_to = None;
+                    })
+                }),
+                selected: v.selected,
+            })
+            .collect::<Vec<_>>(),
+        t.chart_title,
+        90,
+        false,
+    );
+    let years = years
+        .iter()
+        .map(|v| YearOption {
+            from_selected: from.is_some_and(|y| y.to_string() == v.value),
+            to_selected: to.is_some_and(|y| y.to_string() == v.value),
+            year: v.value.clone(),
+        })
+        .collect();
+
+    let sorts = [
+        (Sort::Relevance, "relevance", t.sort_relevance),
+        (Sort::YearDesc, "year_desc", t.sort_year_desc),
+        (Sort::YearAsc, "year_asc", t.sort_year_asc),
+        (Sort::Title, "title", t.sort_title),
+    ]
+    .into_iter()
+    .map(|(sort, value, label)| SortOption { value, label, selected: request.sort == sort })
+    .collect();
+
+    let last_page = (response.total as usize)
+        .div_ceil(request.per_page)
+        .clamp(1, casebook_index::request::MAX_DEPTH / request.per_page);
+    let page_href = |page: usize| {
+        let mut changed = request.clone();
+        changed.page = page;
+        search_href(&changed)
+    };
+    let window_start = request.page.saturating_sub(3).max(1);
+    let window_end = (window_start + 6).min(last_page);
+    let pages = if last_page > 1 {
+        (window_start..=window_end)
+            .map(|n| PageLink { number: n, href: page_href(n), current: n == request.page })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let export_query =
+        params::to_query(&SearchRequest { page: 1, per_page: SearchRequest::default().per_page, ..request.clone() });
+    let suffix = if export_query.is_empty() { String::new() } else { format!("?{export_query}") };
+    SearchView {
+        t,
+        q: request.q.clone(),
+        total_text: t.count_results(response.total),
+        total: response.total,
+        relaxed: response.relaxed && response.total > 0,
+        hits: hit_views(&response.hits, t),
+        sectors: options("sector", &facets.sector),
+        countries,
+        awards: options("award", &facets.award),
+        languages: options("language", &facets.language),
+        years,
+        histogram,
+        chips,
+        clear_href,
+        sorts,
+        prev_href: (request.page > 1).then(|| page_href(request.page - 1)),
+        next_href: (request.page < last_page).then(|| page_href(request.page + 1)),
+        pages,
+        csv_href: format!("/search.csv{suffix}"),
+        atom_href: format!("/search.atom{suffix}"),
+        per_page: (request.per_page != SearchRequest::default().per_page).then_some(request.per_page),
+        warnings: response.warnings.clone(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "search.html")]
+struct SearchTemplate {
+    layout: Layout,
+    v: SearchView,
+}
+
+#[derive(Template)]
+#[template(path = "_results.html")]
+struct ResultsTemplate {
+    v: SearchView,
+}
+
+/// `GET /search`.
+pub async fn search_page(
+    State(state): State<Arc<AppState>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, PageError> {
+    let context = PageContext::new(&headers, &uri);
+    let mut request = params::parse_search(&context.pairs).map_err(|e| context.error(e))?;
+    request.lang = Some(context.lang.code().to_string());
+    let archive = state.archive();
+    let query = request.clone();
+    let response =
+        blocking(move || archive.search(&query).map_err(AppError::from)).await.map_err(|e| context.error(e))?;
+    let t = context.lang.strings();
+    let view = search_view(&request, &response, t);
+    if params::first(&context.pairs, "partial") == Some("1") {
+        return Ok(context.render(&ResultsTemplate { v: view }, StatusCode::OK));
+    }
+    let title = if request.q.is_empty() {
+        format!("{} · {}", t.nav_search, t.site_name)
+    } else {
+        format!("{} · {} · {}", request.q, t.nav_search, t.site_name)
+    };
+    let layout = context.layout(title, view.total_text.clone(), "search");
+    Ok(context.render(&SearchTemplate { layout, v: view }, StatusCode::OK))
+}

@@ -1,0 +1,78 @@
+//! Shared state: the open index generation, swapped when a new one is published.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use casebook_index::{Archive, IndexError, store};
+
+/// How the service runs.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// Address to listen on (port 0 picks a free port).
+    pub addr: SocketAddr,
+    /// Index folder.
+    pub index: PathBuf,
+    /// Corpus folder, re-indexed on change when `watch` is set.
+    pub corpus: PathBuf,
+    /// Rebuild the index when the corpus changes.
+    pub watch: bool,
+    /// Absolute base URL used in feeds and the sitemap (`https://archive.example.org`).
+    pub public_url: Option<String>,
+    /// How often the index folder (and with `watch`, the corpus) is checked for changes.
+    pub poll_interval: Duration,
+}
+
+/// What every handler sees.
+pub struct AppState {
+    /// Configuration.
+    pub config: ServerConfig,
+    /// Base URL for absolute links, without a trailing slash.
+    pub public_url: String,
+    archive: RwLock<Arc<Archive>>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").field("config", &self.config).finish_non_exhaustive()
+    }
+}
+
+impl AppState {
+    /// Opens the live generation of the index.
+    pub fn open(config: ServerConfig, bound: SocketAddr) -> Result<Self, IndexError> {
+        let archive = Archive::open(&config.index)?;
+        let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
+        Ok(AppState {
+            public_url: public_url.trim_end_matches('/').to_string(),
+            config,
+            archive: RwLock::new(Arc::new(archive)),
+        })
+    }
+
+    /// The generation being served. Requests keep the `Arc` they took, so a reload never
+    /// pulls an index from under a request in flight.
+    pub fn archive(&self) -> Arc<Archive> {
+        match self.archive.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Opens the live generation if it is not the one being served. Returns whether it
+    /// switched. On error the current generation keeps serving.
+    pub fn reload_if_changed(&self) -> Result<bool, IndexError> {
+        let live = store::current_generation(&self.config.index)?;
+        if live == self.archive().generation() {
+            return Ok(false);
+        }
+        let archive = Archive::open_generation(&live)?;
+        tracing::info!(generation = %live.display(), cases = archive.case_count(), "serving a new index generation");
+        match self.archive.write() {
+            Ok(mut guard) => *guard = Arc::new(archive),
+            Err(poisoned) => *poisoned.into_inner() = Arc::new(archive),
+        }
+        Ok(true)
+    }
+}

@@ -1,0 +1,223 @@
+//! End-to-end in real headless Chromium (Debian's `chromium` and `chromium-driver`, driven
+//! over WebDriver), against the real `casebook serve` binary on a free loopback port.
+//! `scripts/test.sh` installs Chromium when it is missing; this test never skips.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::json;
+
+use crate::util::{Workspace, fixture_corpus};
+
+/// Kills the child process when dropped.
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `casebook serve` on 127.0.0.1, port chosen by the OS; returns it with its base URL.
+fn start_server(workspace: &Workspace) -> (Process, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_casebook"))
+        .args(["serve", "--addr", "127.0.0.1:0"])
+        .current_dir(workspace.path())
+        .env("CASEBOOK_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start casebook serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let process = Process(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("read the listening line");
+    let base = line
+        .trim()
+        .strip_prefix("listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .to_string();
+    (process, base)
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
+}
+
+/// chromedriver and a browser session. JavaScript can be turned off for the no-script run.
+async fn start_browser(javascript: bool, profile: &std::path::Path) -> (Process, Client) {
+    let port = free_port();
+    let driver =
+        Command::new("chromedriver").arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
+    let driver = Process(
+        driver.expect("chromedriver not found: run scripts/test.sh, which installs chromium and chromium-driver"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut options = json!({
+        "args": [
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--disable-dev-shm-usage", "--window-size=1280,1000", "--lang=en-US",
+            format!("--user-data-dir={}", profile.display()),
+        ],
+        "prefs": { "intl.accept_languages": "en-US,en" }
+    });
+    if !javascript {
+        options["prefs"]["profile.managed_default_content_settings.javascript"] = json!(2);
+    }
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("goog:chromeOptions".into(), options);
+    let client = ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("WebDriver session");
+    (driver, client)
+}
+
+/// Polls `read` until it returns `expected`, for up to 10 seconds.
+async fn wait_until<F, Fut>(what: &str, expected: &str, mut read: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = String>,
+{
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut last = String::new();
+    while Instant::now() < deadline {
+        last = read().await;
+        if last == expected {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{what}: expected {expected:?}, still {last:?}");
+}
+
+async fn text(client: &Client, css: &str) -> String {
+    match client.find(Locator::Css(css)).await {
+        Ok(element) => element.text().await.unwrap_or_default(),
+        Err(_) => String::new(),
+    }
+}
+
+async fn count_of(client: &Client, value: &str) -> String {
+    text(client, &format!("input[value=\"{value}\"] + label .count")).await
+}
+
+async fn html_lang(client: &Client) -> String {
+    client
+        .execute("return document.documentElement.lang", vec![])
+        .await
+        .map(|v| v.as_str().unwrap_or_default().to_string())
+        .unwrap_or_default()
+}
+
+fn save_screenshot(name: &str, png: &[u8]) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    std::fs::write(dir.join(name), png).expect("write screenshot");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_filter_open_and_switch_language_in_chromium() {
+    let workspace = Workspace::copy_of(&fixture_corpus());
+    assert!(workspace.run(&["index"]).status.success());
+    let (_server, base) = start_server(&workspace);
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, client) = start_browser(true, profile.path()).await;
+
+    // Type a query: results and counts update without a page load, and the URL follows.
+    client.goto(&format!("{base}/search")).await.unwrap();
+    wait_until("all cases", "10 results", || text(&client, "#result-count")).await;
+    client.find(Locator::Id("q")).await.unwrap().send_keys("telemedicina").await.unwrap();
+    wait_until("typed query", "2 results", || text(&client, "#result-count")).await;
+    assert!(client.current_url().await.unwrap().as_str().contains("q=telemedicina"));
+    let marked = text(&client, ".hit .snippet mark").await;
+    assert_eq!(marked.to_lowercase(), "telemedicina");
+
+    // Tick a sector: results, the other facets' counts and the URL change; untick it.
+    client.goto(&format!("{base}/search")).await.unwrap();
+    wait_until("italy before", "8", || count_of(&client, "IT")).await;
+    client.find(Locator::Css("input[name=sector][value=energy]")).await.unwrap().click().await.unwrap();
+    wait_until("sector ticked", "2 results", || text(&client, "#result-count")).await;
+    wait_until("italy after", "1", || count_of(&client, "IT")).await;
+    assert_eq!(count_of(&client, "energy").await, "2");
+    assert_eq!(count_of(&client, "health").await, "2", "the sector facet keeps its own counts");
+    assert!(client.current_url().await.unwrap().as_str().contains("sector=energy"));
+    client.find(Locator::Css("input[name=sector][value=energy]")).await.unwrap().click().await.unwrap();
+    wait_until("sector unticked", "10 results", || text(&client, "#result-count")).await;
+    assert!(!client.current_url().await.unwrap().as_str().contains("sector="));
+
+    // A screenshot for people, at desktop and phone widths.
+    client.goto(&format!("{base}/search?q=energia&region=IT")).await.unwrap();
+    save_screenshot("search-desktop.png", &client.screenshot().await.unwrap());
+    client.set_window_size(360, 800).await.unwrap();
+    client.goto(&format!("{base}/search?q=energia")).await.unwrap();
+    let facets_visible = || async {
+        client
+            .execute("return getComputedStyle(document.getElementById('facets')).display", vec![])
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    wait_until("facets folded on a phone", "none", facets_visible).await;
+    client.find(Locator::Css(".filters-toggle")).await.unwrap().click().await.unwrap();
+    wait_until("facets unfolded", "block", facets_visible).await;
+    save_screenshot("search-mobile.png", &client.screenshot().await.unwrap());
+    client.set_window_size(1280, 1000).await.unwrap();
+
+    // Open a case page from the results.
+    client.goto(&format!("{base}/search?q=telemedicina")).await.unwrap();
+    client.find(Locator::Css(".hit h3 a")).await.unwrap().click().await.unwrap();
+    let heading =
+        client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("article.case h1")).await.unwrap();
+    assert_eq!(heading.text().await.unwrap(), "Telemedicina per i pazienti cronici");
+    assert!(client.current_url().await.unwrap().path().starts_with("/cases/"));
+
+    // Switch to Italian and back.
+    assert_eq!(html_lang(&client).await, "en");
+    client.find(Locator::Css(".lang-switch")).await.unwrap().click().await.unwrap();
+    wait_until("italian", "it", || html_lang(&client)).await;
+    assert_eq!(text(&client, ".lang-switch").await, "English");
+    client.goto(&format!("{base}/search")).await.unwrap();
+    assert_eq!(html_lang(&client).await, "it", "the choice is remembered");
+    client.find(Locator::Css(".lang-switch")).await.unwrap().click().await.unwrap();
+    wait_until("english", "en", || html_lang(&client)).await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_site_works_with_javascript_disabled() {
+    let workspace = Workspace::copy_of(&fixture_corpus());
+    assert!(workspace.run(&["index"]).status.success());
+    let (_server, base) = start_server(&workspace);
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, client) = start_browser(false, profile.path()).await;
+
+    client.goto(&format!("{base}/")).await.unwrap();
+    let search = client.find(Locator::Css("input[name=q]")).await.unwrap();
+    search.send_keys("energy").await.unwrap();
+    client.find(Locator::Css(".hero button[type=submit]")).await.unwrap().click().await.unwrap();
+    wait_until("submitted query", "2 results", || text(&client, "#result-count")).await;
+    // Without script the filters are a plain form: tick, then apply.
+    client.find(Locator::Css("input[name=region][value=IT]")).await.unwrap().click().await.unwrap();
+    assert_eq!(text(&client, "#result-count").await, "2 results", "nothing changes before applying");
+    client.find(Locator::Css("#facets .apply")).await.unwrap().click().await.unwrap();
+    wait_until("applied filter", "1 result", || text(&client, "#result-count")).await;
+    let url = client.current_url().await.unwrap();
+    assert!(url.as_str().contains("q=energy") && url.as_str().contains("region=IT"), "{url}");
+    // Chips are links that remove a filter.
+    client.find(Locator::Css(".chip")).await.unwrap().click().await.unwrap();
+    wait_until("chip removed", "2 results", || text(&client, "#result-count")).await;
+    client.close().await.unwrap();
+}

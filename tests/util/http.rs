@@ -1,0 +1,85 @@
+//! A real HTTP server on 127.0.0.1 (port 0) serving a workspace's index, and a real client.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, Method, Request, StatusCode};
+use http_body_util::{BodyExt, Empty};
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+use casebook_server::{AppState, ServerConfig};
+
+use super::Workspace;
+
+/// A running server; it stops when the test's runtime ends.
+pub struct TestServer {
+    pub base: String,
+    pub state: Arc<AppState>,
+}
+
+/// An answer.
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
+    }
+}
+
+impl TestServer {
+    /// Builds the workspace's index and serves it.
+    pub async fn start(workspace: &Workspace) -> TestServer {
+        workspace.build();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let addr: SocketAddr = listener.local_addr().expect("addr");
+        let config = ServerConfig {
+            addr,
+            index: workspace.index(),
+            corpus: workspace.corpus(),
+            watch: false,
+            public_url: Some("https://archive.example".into()),
+            poll_interval: Duration::from_millis(50),
+        };
+        let state = Arc::new(AppState::open(config, addr).expect("open index"));
+        tokio::spawn(casebook_server::watch::reload_loop(Arc::clone(&state), Duration::from_millis(50)));
+        let app = casebook_server::app(Arc::clone(&state));
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        TestServer { base: format!("http://{addr}"), state }
+    }
+
+    /// `GET path` with extra headers.
+    pub async fn get_with(&self, path: &str, headers: &[(&str, &str)]) -> Answer {
+        self.request(Method::GET, path, headers).await
+    }
+
+    /// `GET path`.
+    pub async fn get(&self, path: &str) -> Answer {
+        self.request(Method::GET, path, &[]).await
+    }
+
+    /// Any method.
+    pub async fn request(&self, method: Method, path: &str, headers: &[(&str, &str)]) -> Answer {
+        let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
+        let mut builder = Request::builder().method(method).uri(format!("{}{path}", self.base));
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let response = client.request(builder.body(Empty::new()).expect("request")).await.expect("response");
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.expect("body").to_bytes();
+        Answer { status: parts.status, headers: parts.headers, body: String::from_utf8_lossy(&bytes).into_owned() }
+    }
+}

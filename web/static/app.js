@@ -1,0 +1,101 @@
+// Casebook: progressive enhancement. Every page works without this file; with it, search
+// results and facets update as you type and click, suggestions appear under the search box,
+// and on phones the filters fold behind a button. No inline script anywhere (strict CSP).
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function debounce(fn, ms) {
+    var timer = null;
+    return function () {
+      var args = arguments;
+      clearTimeout(timer);
+      timer = setTimeout(function () { fn.apply(null, args); }, ms);
+    };
+  }
+
+  // Suggestions for every search box that asks for them.
+  function attachSuggestions(input) {
+    var list = document.getElementById(input.getAttribute("list"));
+    if (!list) return;
+    var last = "";
+    var load = debounce(function () {
+      var text = input.value.trim();
+      if (text.length < 2 || text === last) return;
+      last = text;
+      fetch("/api/suggest?q=" + encodeURIComponent(text), { headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { suggestions: [] }; })
+        .then(function (data) {
+          list.replaceChildren();
+          (data.suggestions || []).forEach(function (s) {
+            var option = document.createElement("option");
+            option.value = s.text;
+            list.appendChild(option);
+          });
+        })
+        .catch(function () {});
+    }, 150);
+    input.addEventListener("input", load);
+  }
+  document.querySelectorAll("input[data-suggest]").forEach(attachSuggestions);
+
+  // Live search on the search page.
+  var form = document.getElementById("search-form");
+  var region = document.getElementById("results-region");
+  if (!form || !region) return;
+  var pending = null;
+
+  function query() {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, key) {
+      if (String(value).trim() !== "") params.append(key, value);
+    });
+    return params;
+  }
+
+  function bindToggle() {
+    var toggle = region.querySelector(".filters-toggle");
+    var facets = region.querySelector(".facets");
+    if (!toggle || !facets) return;
+    toggle.addEventListener("click", function () {
+      var open = facets.classList.toggle("open");
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  function refresh() {
+    var params = query();
+    var url = "/search" + (params.toString() ? "?" + params.toString() : "");
+    var wasOpen = region.querySelector(".facets.open") !== null;
+    if (pending) pending.abort();
+    pending = new AbortController();
+    params.append("partial", "1");
+    fetch("/search?" + params.toString(), { signal: pending.signal, headers: { Accept: "text/html" } })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+      .then(function (html) {
+        region.innerHTML = html;
+        bindToggle();
+        if (wasOpen) {
+          var facets = region.querySelector(".facets");
+          var toggle = region.querySelector(".filters-toggle");
+          if (facets) facets.classList.add("open");
+          if (toggle) toggle.setAttribute("aria-expanded", "true");
+        }
+        history.replaceState(null, "", url);
+      })
+      .catch(function (error) { if (error.name !== "AbortError") form.submit(); });
+  }
+
+  var typed = debounce(refresh, 250);
+  form.addEventListener("input", function (event) {
+    if (event.target && event.target.name === "q") typed();
+  });
+  form.addEventListener("change", function (event) {
+    if (event.target && event.target.name !== "q") refresh();
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    refresh();
+  });
+  bindToggle();
+})();
