@@ -221,3 +221,80 @@ async fn the_site_works_with_javascript_disabled() {
     wait_until("chip removed", "2 results", || text(&client, "#result-count")).await;
     client.close().await.unwrap();
 }
+
+#[test]
+fn serve_watch_reindexes_and_keeps_serving_when_a_file_breaks() {
+    let workspace = Workspace::copy_of(&fixture_corpus());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_casebook"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--watch", "--poll-interval", "0.1"])
+        .current_dir(workspace.path())
+        .env("CASEBOOK_LOG", "warn")
+        .env("NO_COLOR", "1")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start casebook serve");
+    let stdout = child.stdout.take().expect("stdout");
+    let stderr = child.stderr.take().expect("stderr");
+    let _process = Process(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).expect("listening line");
+    let base = line.trim().strip_prefix("listening on ").expect("address").to_string();
+    let logs = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = std::sync::Arc::clone(&logs);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            sink.lock().unwrap().push_str(&line);
+            sink.lock().unwrap().push('\n');
+        }
+    });
+    let total = |q: &str| -> u64 {
+        let body = http_get(&format!("{base}/api/search?q={q}"));
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["total"].as_u64().unwrap()
+    };
+    assert_eq!(total("Quokka"), 0);
+    // One good new case and one broken file arrive together.
+    let good = std::fs::read_to_string(workspace.corpus().join("cases/fintech-milano.md")).unwrap();
+    workspace.write("cases/quokka-payments.md", good.replace("PagaSmart", "Quokka Pay"));
+    workspace.write("cases/broken-case.md", "---\ntitle: Broken\nyear: 2021\n");
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while total("Quokka") != 1 {
+        assert!(Instant::now() < deadline, "the good case was not indexed; logs:\n{}", logs.lock().unwrap());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while !logs.lock().unwrap().contains("broken-case.md:1:1: error: unterminated front matter") {
+        assert!(Instant::now() < deadline, "the broken file was not reported; logs:\n{}", logs.lock().unwrap());
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    // Everything else still answers.
+    assert_eq!(total("telemedicina"), 2);
+}
+
+/// A minimal blocking HTTP/1.1 GET over loopback.
+fn http_get(url: &str) -> String {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("http url");
+    let (host, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").expect("send");
+    let mut response = String::new();
+    stream.read_to_string(&mut response).expect("read");
+    let (head, body) = response.split_once("\r\n\r\n").expect("response");
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+    if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
+        let mut out = String::new();
+        let mut rest = body;
+        while let Some((size, after)) = rest.split_once("\r\n") {
+            let size = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
+            if size == 0 {
+                break;
+            }
+            out.push_str(&after[..size]);
+            rest = &after[size + 2..];
+        }
+        out
+    } else {
+        body.to_string()
+    }
+}
