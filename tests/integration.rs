@@ -1,6 +1,9 @@
 //! Integration tests of the `casebook` binary and the library crates, on temporary corpora.
 //! One test binary (`autotests = false`) so the workspace links tests once.
 
+// Test code panics on unexpected failures by design.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 /// Shared helpers: temporary corpora, running the binary.
 mod util;
 
@@ -10,6 +13,8 @@ mod api;
 mod browser;
 /// `casebook check`: every validation error with its file, line and message.
 mod check;
+/// `casebook import`: site structures, idempotence, bad pages, --follow, the round trip.
+mod import;
 /// `casebook index`: builds, incremental updates, the atomic swap, corrupt indexes.
 mod index;
 /// The bundled sample corpus: validity and coverage.

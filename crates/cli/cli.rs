@@ -43,8 +43,47 @@ pub enum Command {
     /// published index is picked up without restart. With --watch, the corpus is re-indexed
     /// when it changes. Prints `listening on http://ADDR` once ready.
     Serve(ServeArgs),
+    /// Import case pages of existing web archives into the corpus.
+    ///
+    /// INPUT: HTML files, folders of saved pages (recursively) or http(s) URLs. Each page
+    /// becomes one case file (or updates the one it produced before); pages with missing
+    /// facts are written with `needs_review: true` and kept out of the index until fixed.
+    /// Exit status 1 if a page failed outright.
+    Import(ImportArgs),
     /// Print the OpenAPI document of the HTTP API (as committed in docs/openapi.json).
     Openapi,
+}
+
+/// `casebook import`.
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// Pages to import: files, folders, or http(s) URLs.
+    #[arg(value_name = "INPUT", required = true)]
+    pub inputs: Vec<String>,
+    /// Folder to write case files to (default: the corpus's `cases/`).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub corpus: CorpusArg,
+    /// Site profile (TOML) with the selectors of the source site; generic extraction otherwise.
+    #[arg(long, value_name = "FILE")]
+    pub profile: Option<PathBuf>,
+    /// For URL inputs: treat them as listing pages and import the linked pages whose URL
+    /// matches this regular expression (same site, one level).
+    #[arg(long, value_name = "PATTERN")]
+    pub follow: Option<String>,
+    /// Most pages followed from one listing.
+    #[arg(long, value_name = "N", default_value_t = 200)]
+    pub max_pages: usize,
+    /// Pause between requests to the site, in milliseconds.
+    #[arg(long, value_name = "MS", default_value_t = 500)]
+    pub delay_ms: u64,
+    /// Report what would happen; write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Overwrite case files that an editor changed since they were imported.
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `casebook serve`.

@@ -55,6 +55,16 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
     Err(SplitError::Unterminated)
 }
 
+/// The front matter of a file as JSON-like values, if it has a parsable one (used by tools
+/// that read corpus files, such as the importer, without validating them).
+pub fn read_fields(text: &str) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let split = split(text.strip_prefix('\u{feff}').unwrap_or(text)).ok()?;
+    match serde_saphyr::from_str::<serde_json::Value>(split.yaml).ok()? {
+        serde_json::Value::Object(map) => Some(map),
+        _ => None,
+    }
+}
+
 /// A top-level key of the front matter and where it stands in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyPosition {

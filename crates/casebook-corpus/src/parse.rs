@@ -36,6 +36,11 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "summary",
     "website",
     "partners",
+    // Written by `casebook import`.
+    "source_url",
+    "source_hash",
+    "needs_review",
+    "missing",
 ];
 
 /// The hash of a case file's bytes, used to skip unchanged files when re-indexing.
@@ -61,6 +66,9 @@ pub struct Parsed {
     pub case: Option<Case>,
     /// Errors and warnings, in file order.
     pub diagnostics: Vec<Diagnostic>,
+    /// The file is marked `needs_review: true` (an import with missing facts): it is kept out
+    /// of the index, and its problems are reported as warnings.
+    pub needs_review: bool,
 }
 
 struct Checker<'a> {
@@ -176,7 +184,7 @@ fn describe(value: &Value) -> String {
 /// Parses and validates one case file. `path` is used in messages; `id` comes from the stem.
 pub fn parse_case(path: &Path, bytes: &[u8], context: &Context<'_>) -> Parsed {
     let mut diagnostics = Vec::new();
-    let fail = |diagnostics| Parsed { case: None, diagnostics };
+    let fail = |diagnostics| Parsed { case: None, diagnostics, needs_review: false };
 
     let id = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
     if !is_valid_slug(&id) {
@@ -287,9 +295,32 @@ pub fn parse_case(path: &Path, bytes: &[u8], context: &Context<'_>) -> Parsed {
         Checker { path, keys: frontmatter::key_positions(split.yaml, split.yaml_first_line), diagnostics };
     let case = check_fields(&mut checker, &map, &split, context, id);
     let mut diagnostics = checker.diagnostics;
+    if map.get("needs_review") == Some(&Value::Bool(true)) {
+        let missing = match map.get("missing") {
+            Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect::<Vec<_>>().join(", "),
+            _ => String::new(),
+        };
+        let what = if missing.is_empty() { String::new() } else { format!(" (missing: {missing})") };
+        for diagnostic in &mut diagnostics {
+            diagnostic.severity = crate::Severity::Warning;
+        }
+        let line = frontmatter::key_positions(split.yaml, split.yaml_first_line)
+            .iter()
+            .find(|p| p.key == "needs_review")
+            .map(|p| p.line);
+        diagnostics.push(Diagnostic::warning(
+            path,
+            line,
+            None,
+            format!("needs review{what}: kept out of the index; complete the facts, then remove `needs_review`"),
+        ));
+        diagnostics.sort_by_key(|d| (d.line, d.column));
+        return Parsed { case: None, diagnostics, needs_review: true };
+    }
     diagnostics.sort_by_key(|d| (d.line, d.column));
     let has_error = diagnostics.iter().any(Diagnostic::is_error);
     Parsed {
+        needs_review: false,
         case: case.filter(|_| !has_error).map(|mut case| {
             case.path = path.to_path_buf();
             case.content_hash = content_hash(bytes);

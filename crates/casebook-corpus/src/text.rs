@@ -79,6 +79,11 @@ pub fn lookup_key(text: &str) -> String {
     out
 }
 
+/// Collapses runs of whitespace to single spaces and trims.
+pub fn squash_spaces(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// Turns a free-text value into a lowercase ASCII slug (`"Île-de-France"` -> `"ile-de-france"`).
 pub fn slugify(text: &str) -> String {
     lookup_key(text)

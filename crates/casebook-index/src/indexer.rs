@@ -141,12 +141,18 @@ pub fn build_index(
             Some(parsed) => {
                 let has_error = parsed.diagnostics.iter().any(Diagnostic::is_error);
                 for diagnostic in parsed.diagnostics {
-                    if diagnostic.is_error() { errors.push(diagnostic) } else { warnings.push(diagnostic) }
+                    // A file marked for review is skipped like a broken one, so it is listed.
+                    if diagnostic.is_error() || (parsed.needs_review && diagnostic.message.starts_with("needs review"))
+                    {
+                        errors.push(diagnostic)
+                    } else {
+                        warnings.push(diagnostic)
+                    }
                 }
                 match parsed.case {
                     Some(case) => (case.id.clone(), Some(case)),
                     None => {
-                        skipped += usize::from(has_error);
+                        skipped += usize::from(has_error || parsed.needs_review);
                         continue;
                     }
                 }

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 mod check;
+mod import;
 mod index;
 mod search;
 mod serve;
@@ -16,6 +17,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Index(args) => index::run(&args),
         Command::Search(args) => search::run(&args),
         Command::Serve(args) => serve::run(&args),
+        Command::Import(args) => import::run(&args),
         Command::Openapi => {
             print!("{}", casebook_server::api::openapi_json());
             Ok(ExitCode::SUCCESS)

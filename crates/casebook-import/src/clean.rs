@@ -1,0 +1,205 @@
+//! The case text of a page: the chosen fragment, rebuilt as clean HTML (only text structure,
+//! absolute links, no scripts, navigation, banners, share buttons or comments), then turned
+//! into markdown by `htmd`.
+
+use std::collections::HashSet;
+
+use ego_tree::NodeId;
+use htmd::HtmlToMarkdown;
+use htmd::options::{BulletListMarker, Options};
+use scraper::{ElementRef, Node};
+
+/// Elements dropped with everything inside.
+const DROPPED: &[&str] = &[
+    "script", "style", "noscript", "nav", "header", "footer", "aside", "form", "iframe", "button", "input", "select",
+    "textarea", "svg", "canvas", "template", "object", "embed", "video", "audio", "img", "picture", "figure", "h1",
+    "dialog", "menu", "link", "meta", "title", "head",
+];
+/// Elements kept (with their text structure); anything else is unwrapped.
+const KEPT: &[&str] = &[
+    "p",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "strong",
+    "b",
+    "em",
+    "i",
+    "blockquote",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+    "br",
+    "hr",
+    "code",
+    "pre",
+];
+/// Class or id fragments of page furniture.
+const FURNITURE: &[&str] = &[
+    "cookie",
+    "consent",
+    "gdpr",
+    "share",
+    "social",
+    "comment",
+    "newsletter",
+    "banner",
+    "breadcrumb",
+    "related",
+    "advert",
+    "promo",
+    "sidebar",
+    "menu",
+    "navbar",
+    "footer",
+    "header",
+    "skip",
+    "subscribe",
+    "popup",
+    "modal",
+];
+
+fn is_furniture(element: &scraper::node::Element) -> bool {
+    let id = element.id().unwrap_or_default().to_ascii_lowercase();
+    let classes: Vec<String> = element.classes().map(|c| c.to_ascii_lowercase()).collect();
+    FURNITURE.iter().any(|word| id.contains(word) || classes.iter().any(|c| c.contains(word)))
+        || element.attr("role").is_some_and(|r| matches!(r, "navigation" | "banner" | "contentinfo" | "complementary"))
+        || element.attr("aria-hidden") == Some("true")
+        || element.attr("hidden").is_some()
+}
+
+fn escape(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// Rebuilds `root` as clean HTML, skipping `skip` nodes (facts already extracted).
+pub fn clean_html(root: ElementRef<'_>, base: Option<&url::Url>, skip: &HashSet<NodeId>) -> String {
+    let mut out = String::new();
+    for child in root.children() {
+        write_node(child, base, skip, &mut out);
+    }
+    out
+}
+
+fn write_node(node: ego_tree::NodeRef<'_, Node>, base: Option<&url::Url>, skip: &HashSet<NodeId>, out: &mut String) {
+    if skip.contains(&node.id()) {
+        return;
+    }
+    match node.value() {
+        Node::Text(text) => escape(text, out),
+        Node::Element(element) => {
+            let name = element.name();
+            if DROPPED.contains(&name) || is_furniture(element) {
+                return;
+            }
+            let kept = KEPT.contains(&name);
+            if kept {
+                out.push('<');
+                out.push_str(name);
+                if name == "a" {
+                    let href = element.attr("href").and_then(|href| absolute_link(href, base));
+                    if let Some(href) = href {
+                        out.push_str(" href=\"");
+                        escape(&href, out);
+                        out.push('"');
+                    }
+                }
+                out.push('>');
+            } else if matches!(name, "div" | "section" | "article" | "main") {
+                out.push('\n');
+            }
+            for child in node.children() {
+                write_node(child, base, skip, out);
+            }
+            if kept && !matches!(name, "br" | "hr") {
+                out.push_str("</");
+                out.push_str(name);
+                out.push('>');
+            }
+        }
+        _ => {}
+    }
+}
+
+/// An absolute http(s) or mailto link, or nothing (javascript:, fragments, junk).
+pub fn absolute_link(href: &str, base: Option<&url::Url>) -> Option<String> {
+    let href = href.trim();
+    if href.is_empty() || href.starts_with('#') {
+        return None;
+    }
+    let url = match base {
+        Some(base) => base.join(href).ok()?,
+        None => url::Url::parse(href).ok()?,
+    };
+    matches!(url.scheme(), "http" | "https" | "mailto").then(|| url.to_string())
+}
+
+/// Markdown of clean HTML.
+pub fn to_markdown(html: &str) -> String {
+    let converter = HtmlToMarkdown::builder()
+        .options(Options {
+            bullet_list_marker: BulletListMarker::Dash,
+            ul_bullet_spacing: 1,
+            ol_number_spacing: 1,
+            ..Default::default()
+        })
+        .build();
+    let markdown = converter.convert(html).unwrap_or_default();
+    // Collapse runs of blank lines and trailing spaces.
+    let mut out = String::with_capacity(markdown.len());
+    let mut blank = 0;
+    for line in markdown.lines() {
+        let line = line.trim_end();
+        if line.is_empty() {
+            blank += 1;
+            if blank > 1 {
+                continue;
+            }
+        } else {
+            blank = 0;
+        }
+        out.push_str(line);
+        out.push('\n');
+    }
+    out.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use scraper::{Html, Selector};
+
+    #[test]
+    fn keeps_structure_drops_furniture_and_scripts() {
+        let html = Html::parse_document(
+            r#"<body><main><h1>T</h1><nav>menu</nav><div class="share-buttons">Share</div>
+            <h2>La sfida</h2><p>Testo con <strong>forza</strong> e <a href="/altro">un link</a> e <a href="javascript:x()">no</a>.</p>
+            <script>alert(1)</script><ul><li>uno</li><li>due</li></ul><div id="cookie-banner">Accetta</div>
+            <p onclick="x()">Fine <img src=x onerror=alert(1)></p></main></body>"#,
+        );
+        let main = html.select(&Selector::parse("main").unwrap()).next().unwrap();
+        let base = url::Url::parse("https://archivio.example/casi/uno").unwrap();
+        let markdown = to_markdown(&clean_html(main, Some(&base), &HashSet::new()));
+        assert_eq!(
+            markdown,
+            "## La sfida\n\nTesto con **forza** e [un link](https://archivio.example/altro) e no.\n\n- uno\n- due\n\nFine"
+        );
+    }
+}

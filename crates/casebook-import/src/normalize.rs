@@ -1,0 +1,197 @@
+//! Turns raw page facts into case fields through the taxonomy: `LOMBARDIA`, `Lombardy` and
+//! `Regione Lombardia` all become the Lombardia region; "12 ottobre 2021" gives 2021;
+//! sector names in either language become sector ids; the language is detected.
+
+use casebook_corpus::text::{lookup_key, squash_spaces};
+use casebook_corpus::{ITALY, Labelled, Language, Outcome, Vocabulary, detect_language, markdown};
+
+use crate::extract::Draft;
+
+/// A case ready to be written. Facts that could not be resolved keep their raw text and are
+/// listed in `missing`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Normalized {
+    pub title: String,
+    pub organisation: Option<String>,
+    pub year: Option<u16>,
+    /// Sector ids, or the raw text when none resolved.
+    pub sectors: Vec<String>,
+    /// Italian region name, or the free-text region outside Italy.
+    pub region: Option<String>,
+    /// ISO code, for regions outside Italy.
+    pub country: Option<String>,
+    pub city: Option<String>,
+    pub award: Option<String>,
+    pub event: Option<String>,
+    pub category: Option<String>,
+    pub outcome: Option<Outcome>,
+    pub tags: Vec<String>,
+    pub language: Language,
+    pub summary: Option<String>,
+    pub website: Option<String>,
+    pub partners: Vec<String>,
+    pub body: String,
+    /// Required fields that could not be filled: the file is written for review.
+    pub missing: Vec<&'static str>,
+}
+
+/// The first plausible award year in a text ("12 ottobre 2021", "2021-10-12T09:00").
+pub fn year_of(text: &str, max_year: i64) -> Option<u16> {
+    let bytes = text.as_bytes();
+    for start in 0..bytes.len().saturating_sub(3) {
+        let window = &bytes[start..start + 4];
+        let boundary_before = start == 0 || !bytes[start - 1].is_ascii_digit();
+        let boundary_after = bytes.get(start + 4).is_none_or(|b| !b.is_ascii_digit());
+        if boundary_before && boundary_after && window.iter().all(u8::is_ascii_digit) {
+            let year: i64 = std::str::from_utf8(window).ok()?.parse().ok()?;
+            if (casebook_corpus::FIRST_YEAR..=max_year).contains(&year) {
+                return u16::try_from(year).ok();
+            }
+        }
+    }
+    None
+}
+
+fn strip_region_prefix(value: &str) -> &str {
+    let lower = value.to_lowercase();
+    for prefix in ["regione autonoma ", "regione ", "region of ", "region ", "provincia autonoma di ", "provincia di "]
+    {
+        if lower.starts_with(prefix) {
+            return value[prefix.len()..].trim();
+        }
+    }
+    value.trim()
+}
+
+fn clean(value: Option<&String>) -> Option<String> {
+    value.map(|v| squash_spaces(v)).filter(|v| !v.is_empty())
+}
+
+/// Normalises a draft. `None` when the page holds no case (no title or no text).
+pub fn normalize(draft: &Draft, vocabulary: &Vocabulary, max_year: i64) -> Result<Normalized, String> {
+    let taxonomy = &vocabulary.taxonomy;
+    let Some(title) = clean(draft.title.as_ref()) else {
+        return Err("no case found: the page has no title".into());
+    };
+    if draft.body.trim().is_empty() {
+        return Err("no case found: the page has no text".into());
+    }
+    let mut missing = Vec::new();
+
+    let organisation = clean(draft.organisation.as_ref());
+    if organisation.is_none() {
+        missing.push("organisation");
+    }
+    let year = draft.year.as_deref().and_then(|y| year_of(y, max_year));
+    if year.is_none() {
+        missing.push("year");
+    }
+
+    let mut sectors: Vec<String> = Vec::new();
+    let mut unresolved: Vec<String> = Vec::new();
+    for raw in &draft.sectors {
+        let resolved = taxonomy.sector(raw).or_else(|| taxonomy.closest_sector(raw));
+        match resolved {
+            Some(sector) if !sectors.contains(&sector.id) => sectors.push(sector.id.clone()),
+            Some(_) => {}
+            None => unresolved.push(raw.clone()),
+        }
+    }
+    if sectors.is_empty() {
+        missing.push("sector");
+        sectors = unresolved;
+    }
+
+    let raw_region = clean(draft.region.as_ref()).map(|r| strip_region_prefix(&r).to_string());
+    let raw_country = clean(draft.country.as_ref());
+    let country = raw_country.as_deref().and_then(|c| taxonomy.country(c));
+    let (region, country_code) = match (&raw_region, country) {
+        (Some(region), country) if country.is_none_or(|c| c.code == ITALY) => {
+            match taxonomy.italian_region(region).or_else(|| taxonomy.closest_italian_region(region)) {
+                Some(found) => (Some(found.label("it").to_string()), None),
+                None => match taxonomy.country(region) {
+                    Some(c) if c.code != ITALY => {
+                        missing.push("region");
+                        (None, Some(c.code.clone()))
+                    }
+                    _ => {
+                        missing.push("region");
+                        (Some(region.clone()), None)
+                    }
+                },
+            }
+        }
+        (Some(region), Some(country)) => (Some(region.clone()), Some(country.code.clone())),
+        (Some(region), None) => (Some(region.clone()), None),
+        (None, country) => {
+            missing.push("region");
+            (None, country.filter(|c| c.code != ITALY).map(|c| c.code.clone()))
+        }
+    };
+
+    let body_text = markdown::plain_text(&draft.body);
+    let language = if body_text.split_whitespace().count() >= 30 {
+        detect_language(&body_text)
+    } else {
+        draft.language.as_deref().and_then(Language::from_code).unwrap_or_else(|| detect_language(&body_text))
+    };
+    let website = clean(draft.website.as_ref())
+        .filter(|w| url::Url::parse(w).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some()));
+    let award = clean(draft.award.as_ref()).filter(|a| lookup_key(a) != lookup_key(&vocabulary.config.default_award));
+    Ok(Normalized {
+        title,
+        organisation,
+        year,
+        sectors,
+        region,
+        country: country_code,
+        city: clean(draft.city.as_ref()),
+        award,
+        event: clean(draft.event.as_ref()),
+        category: clean(draft.category.as_ref()),
+        outcome: draft.outcome.as_deref().and_then(Outcome::parse),
+        tags: dedupe(&draft.tags),
+        language,
+        summary: clean(draft.summary.as_ref()).map(|s| markdown::truncate_words(&s, 400)),
+        website,
+        partners: dedupe(&draft.partners),
+        body: draft.body.clone(),
+        missing,
+    })
+}
+
+fn dedupe(values: &[String]) -> Vec<String> {
+    let mut seen = std::collections::HashSet::new();
+    values.iter().map(|v| squash_spaces(v)).filter(|v| !v.is_empty() && seen.insert(lookup_key(v))).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_from_dates() {
+        assert_eq!(year_of("12 ottobre 2021", 2027), Some(2021));
+        assert_eq!(year_of("2019-05-03T10:00:00+02:00", 2027), Some(2019));
+        assert_eq!(year_of("Edizione 12345", 2027), None);
+        assert_eq!(year_of("1850", 2027), None);
+    }
+
+    #[test]
+    fn regions_in_any_spelling() {
+        let vocabulary = Vocabulary::builtin();
+        for spelling in ["Lombardy", "LOMBARDIA", "Regione Lombardia", "ITC4"] {
+            let draft = Draft {
+                title: Some("T".into()),
+                region: Some(spelling.into()),
+                body: "Testo del caso.".into(),
+                ..Default::default()
+            };
+            assert_eq!(
+                normalize(&draft, &vocabulary, 2027).unwrap().region.as_deref(),
+                Some("Lombardia"),
+                "{spelling}"
+            );
+        }
+    }
+}
