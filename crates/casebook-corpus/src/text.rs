@@ -79,6 +79,28 @@ pub fn lookup_key(text: &str) -> String {
     out
 }
 
+/// Appends `text` escaped for HTML/XML element content and attribute values.
+pub fn escape_html_into(text: &str, out: &mut String) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() && c != '\n' && c != '\t' => {}
+            c => out.push(c),
+        }
+    }
+}
+
+/// `text` escaped for HTML/XML.
+pub fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 16);
+    escape_html_into(text, &mut out);
+    out
+}
+
 /// Collapses runs of whitespace to single spaces and trims.
 pub fn squash_spaces(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")

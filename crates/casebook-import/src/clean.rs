@@ -4,6 +4,7 @@
 
 use std::collections::HashSet;
 
+use casebook_corpus::text::escape_html_into;
 use ego_tree::NodeId;
 use htmd::HtmlToMarkdown;
 use htmd::options::{BulletListMarker, Options};
@@ -77,18 +78,6 @@ fn is_furniture(element: &scraper::node::Element) -> bool {
         || element.attr("hidden").is_some()
 }
 
-fn escape(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c => out.push(c),
-        }
-    }
-}
-
 /// Rebuilds `root` as clean HTML, skipping `skip` nodes (facts already extracted).
 pub fn clean_html(root: ElementRef<'_>, base: Option<&url::Url>, skip: &HashSet<NodeId>) -> String {
     let mut out = String::new();
@@ -103,7 +92,7 @@ fn write_node(node: ego_tree::NodeRef<'_, Node>, base: Option<&url::Url>, skip: 
         return;
     }
     match node.value() {
-        Node::Text(text) => escape(text, out),
+        Node::Text(text) => escape_html_into(text, out),
         Node::Element(element) => {
             let name = element.name();
             if DROPPED.contains(&name) || is_furniture(element) {
@@ -117,7 +106,7 @@ fn write_node(node: ego_tree::NodeRef<'_, Node>, base: Option<&url::Url>, skip: 
                     let href = element.attr("href").and_then(|href| absolute_link(href, base));
                     if let Some(href) = href {
                         out.push_str(" href=\"");
-                        escape(&href, out);
+                        escape_html_into(&href, out);
                         out.push('"');
                     }
                 }

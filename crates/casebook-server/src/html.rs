@@ -14,22 +14,7 @@ pub fn render_body(markdown: &str) -> String {
         .to_string()
 }
 
-/// Escapes text for HTML and XML.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if c.is_control() && c != '\n' && c != '\t' => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use casebook_corpus::text::escape_html as escape;
 
 /// One bar of a chart.
 #[derive(Debug, Clone)]

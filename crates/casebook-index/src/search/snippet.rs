@@ -12,24 +12,14 @@ use crate::analysis::Analyzers;
 pub const SNIPPET_CHARS: usize = 200;
 const MAX_MARKS: usize = 256;
 
-/// Escapes text for HTML element content and attribute values.
+/// Escapes snippet text for HTML; the block breaks of the plain text (between headings and
+/// paragraphs) become " · ".
 pub fn escape_html(text: &str, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            '\r' | '\t' => out.push(' '),
-            // Block breaks of the plain text (between headings and paragraphs).
-            '\n' => {
-                if !out.ends_with(" · ") {
-                    out.push_str(" · ");
-                }
-            }
-            _ => out.push(c),
+    for (i, block) in text.split('\n').enumerate() {
+        if i > 0 && !block.is_empty() && !out.ends_with(" · ") && !out.is_empty() {
+            out.push_str(" · ");
         }
+        casebook_corpus::text::escape_html_into(&block.replace(['\r', '\t'], " "), out);
     }
 }
 
