@@ -27,6 +27,7 @@ fn start_server(workspace: &Workspace) -> (Process, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_casebook"))
         .args(["serve", "--addr", "127.0.0.1:0"])
         .current_dir(workspace.path())
+        .env_remove("CASEBOOK_DB")
         .env("CASEBOOK_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -297,4 +298,87 @@ fn http_get(url: &str) -> String {
     } else {
         body.to_string()
     }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_organiser_builds_and_publishes_a_showcase_in_chromium() {
+    let workspace = Workspace::copy_of(&fixture_corpus());
+    assert!(workspace.run(&["index"]).status.success());
+    // The account is created from the CLI, the password read from standard input.
+    let mut add = Command::new(env!("CARGO_BIN_EXE_casebook"))
+        .args(["users", "add", "anna", "--role", "organiser"])
+        .current_dir(workspace.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("users add");
+    {
+        use std::io::Write;
+        add.stdin.take().expect("stdin").write_all(b"correct horse battery\n").expect("password");
+    }
+    assert!(add.wait().expect("users add").success());
+    let (_server, base) = start_server(&workspace);
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, client) = start_browser(true, profile.path()).await;
+
+    // Log in.
+    client.goto(&format!("{base}/login")).await.unwrap();
+    client.find(Locator::Id("name")).await.unwrap().send_keys("anna").await.unwrap();
+    client.find(Locator::Id("password")).await.unwrap().send_keys("correct horse battery").await.unwrap();
+    client.find(Locator::Css("form.stacked button[type=submit]")).await.unwrap().click().await.unwrap();
+    client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("new-showcase")).await.unwrap();
+
+    // Create a showcase.
+    client.find(Locator::Id("new-title")).await.unwrap().send_keys("Health stage").await.unwrap();
+    client.find(Locator::Css("#new-showcase button[type=submit]")).await.unwrap().click().await.unwrap();
+    client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("publish")).await.unwrap();
+    assert!(client.current_url().await.unwrap().path().ends_with("/organiser/showcases/health-stage"));
+
+    // Search and add three cases from the results.
+    client.goto(&format!("{base}/search?sort=title")).await.unwrap();
+    let mut added = Vec::new();
+    for index in 0..3 {
+        let hits = client.find_all(Locator::Css(".hit")).await.unwrap();
+        let hit = &hits[index];
+        let id = hit.find(Locator::Css("input[name=case_id]")).await.unwrap().attr("value").await.unwrap().unwrap();
+        hit.find(Locator::Css(".add-button")).await.unwrap().click().await.unwrap();
+        client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(".hit .add-button")).await.unwrap();
+        added.push(id);
+    }
+    assert_eq!(added, ["energy-community-bayern", "robot-factory-veneto", "museum-vr-firenze"]);
+
+    // Reorder: move the first case down.
+    client.goto(&format!("{base}/organiser/showcases/health-stage")).await.unwrap();
+    let order = || async {
+        let items = client.find_all(Locator::Css(".edit-item")).await.unwrap();
+        let mut ids = Vec::new();
+        for item in items {
+            ids.push(item.attr("data-case").await.unwrap().unwrap_or_default());
+        }
+        ids.join(",")
+    };
+    assert_eq!(order().await, "energy-community-bayern,robot-factory-veneto,museum-vr-firenze");
+    client.find(Locator::Css(".edit-item .move-down")).await.unwrap().click().await.unwrap();
+    wait_until("moved down", "robot-factory-veneto,energy-community-bayern,museum-vr-firenze", order).await;
+
+    // Publish, then look as an anonymous visitor.
+    client.find(Locator::Id("publish")).await.unwrap().click().await.unwrap();
+    client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("unpublish")).await.unwrap();
+    client.delete_all_cookies().await.unwrap();
+    client.goto(&format!("{base}/showcases/health-stage")).await.unwrap();
+    let cards = client.find_all(Locator::Css(".showcase-card")).await.unwrap();
+    let mut public = Vec::new();
+    for card in cards {
+        public.push(card.attr("data-case").await.unwrap().unwrap_or_default());
+    }
+    assert_eq!(public, ["robot-factory-veneto", "energy-community-bayern", "museum-vr-firenze"]);
+    assert!(client.find(Locator::Css(".site-nav form")).await.is_err(), "not logged in any more");
+    save_screenshot("showcase-public.png", &client.screenshot().await.unwrap());
+    client.close().await.unwrap();
+
+    let csv = http_get(&format!("{base}/showcases/health-stage.csv"));
+    let rows: Vec<&str> = csv.lines().collect();
+    assert_eq!(rows.len(), 4, "{csv}");
+    assert!(rows[1].starts_with("1,robot-factory-veneto,"));
+    assert!(rows[3].starts_with("3,museum-vr-firenze,"));
 }

@@ -21,3 +21,5 @@ mod index;
 mod sample;
 /// The search core: exact hits, facet counts, the disjunctive property, language handling.
 mod search;
+/// Showcases and accounts: authorisation, CSRF, rate limits, exports, persistence.
+mod showcases;

@@ -50,8 +50,119 @@ pub enum Command {
     /// facts are written with `needs_review: true` and kept out of the index until fixed.
     /// Exit status 1 if a page failed outright.
     Import(ImportArgs),
+    /// Manage accounts (admins manage accounts, organisers manage showcases).
+    #[command(subcommand)]
+    Users(UsersCommand),
+    /// Manage API tokens (`Authorization: Bearer <token>`).
+    #[command(subcommand)]
+    Tokens(TokensCommand),
+    /// Write a consistent copy of the database, even while the server runs.
+    Backup(BackupArgs),
+    /// Move showcases between deployments as JSON.
+    #[command(subcommand)]
+    Showcases(ShowcasesCommand),
     /// Print the OpenAPI document of the HTTP API (as committed in docs/openapi.json).
     Openapi,
+}
+
+/// Where the database is.
+#[derive(Debug, Args)]
+pub struct DbArg {
+    /// SQLite database of accounts and showcases.
+    #[arg(long, value_name = "PATH", default_value = "data/casebook.db", env = "CASEBOOK_DB")]
+    pub db: PathBuf,
+}
+
+/// `casebook users ...`.
+#[derive(Debug, Subcommand)]
+pub enum UsersCommand {
+    /// Create an account; the password is asked for (or read from standard input when it
+    /// is not a terminal).
+    Add {
+        /// Login name.
+        name: String,
+        /// `organiser` or `admin`.
+        #[arg(long, default_value = "organiser")]
+        role: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// List accounts.
+    List {
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Remove an account with its sessions, tokens and showcases.
+    Remove {
+        /// Login name.
+        name: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Change a password (asked for, or read from standard input); ends the account's sessions.
+    Passwd {
+        /// Login name.
+        name: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+/// `casebook tokens ...`.
+#[derive(Debug, Subcommand)]
+pub enum TokensCommand {
+    /// Create a token for an account; the token is printed alone on the last line.
+    Create {
+        /// The account the token acts as.
+        user: String,
+        /// A label to recognise it by.
+        #[arg(long, default_value = "cli")]
+        name: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// List tokens (of one account, or all).
+    List {
+        /// Only this account's.
+        user: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Revoke a token by its id (or the whole token).
+    Revoke {
+        /// Token id (`a1b2c3d4e5f6`) or the token itself.
+        token: String,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+/// `casebook backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the copy.
+    pub file: PathBuf,
+    #[command(flatten)]
+    pub db: DbArg,
+}
+
+/// `casebook showcases ...`.
+#[derive(Debug, Subcommand)]
+pub enum ShowcasesCommand {
+    /// Write every showcase as JSON (to FILE, or standard output).
+    Export {
+        /// Output file.
+        file: Option<PathBuf>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Import showcases exported elsewhere; each replaces the showcase with the same slug.
+    Import {
+        /// The export file.
+        file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 /// `casebook import`.
@@ -105,6 +216,8 @@ pub struct ServeArgs {
     /// Seconds between checks for a new index (and corpus changes with --watch).
     #[arg(long, value_name = "SECONDS", default_value_t = 1.0)]
     pub poll_interval: f64,
+    #[command(flatten)]
+    pub db: DbArg,
 }
 
 /// Where the corpus is.

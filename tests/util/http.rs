@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::http::{HeaderMap, Method, Request, StatusCode};
-use http_body_util::{BodyExt, Empty};
+use http_body_util::{BodyExt, Full};
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
@@ -50,12 +50,13 @@ impl TestServer {
             watch: false,
             public_url: Some("https://archive.example".into()),
             poll_interval: Duration::from_millis(50),
+            db: workspace.path().join("data/casebook.db"),
         };
         let state = Arc::new(AppState::open(config, addr).expect("open index"));
         tokio::spawn(casebook_server::watch::reload_loop(Arc::clone(&state), Duration::from_millis(50)));
         let app = casebook_server::app(Arc::clone(&state));
         tokio::spawn(async move {
-            let _ = axum::serve(listener, app).await;
+            let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
         });
         TestServer { base: format!("http://{addr}"), state }
     }
@@ -70,14 +71,27 @@ impl TestServer {
         self.request(Method::GET, path, &[]).await
     }
 
-    /// Any method.
+    /// Any method, no body.
     pub async fn request(&self, method: Method, path: &str, headers: &[(&str, &str)]) -> Answer {
-        let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
-        let mut builder = Request::builder().method(method).uri(format!("{}{path}", self.base));
+        self.send(method, path, headers, String::new()).await
+    }
+
+    /// Any method with a body.
+    pub async fn send(&self, method: Method, path: &str, headers: &[(&str, &str)], body: String) -> Answer {
+        send_to(&self.base, method, path, headers, body).await
+    }
+}
+
+/// One HTTP request to `base` + `path`.
+pub async fn send_to(base: &str, method: Method, path: &str, headers: &[(&str, &str)], body: String) -> Answer {
+    {
+        let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+        let mut builder = Request::builder().method(method).uri(format!("{base}{path}"));
         for (name, value) in headers {
             builder = builder.header(*name, *value);
         }
-        let response = client.request(builder.body(Empty::new()).expect("request")).await.expect("response");
+        let response =
+            client.request(builder.body(Full::new(Bytes::from(body))).expect("request")).await.expect("response");
         let (parts, body) = response.into_parts();
         let bytes = body.collect().await.expect("body").to_bytes();
         Answer { status: parts.status, headers: parts.headers, body: String::from_utf8_lossy(&bytes).into_owned() }

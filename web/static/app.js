@@ -90,12 +90,46 @@
   form.addEventListener("input", function (event) {
     if (event.target && event.target.name === "q") typed();
   });
-  form.addEventListener("change", function (event) {
-    if (event.target && event.target.name !== "q") refresh();
+  // Facet controls live outside the form element and join it with form="search-form".
+  region.addEventListener("change", function (event) {
+    if (event.target && event.target.form === form) refresh();
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     refresh();
   });
   bindToggle();
+})();
+
+// Showcase editing: drag and drop reorders the cases, then posts the order form (the
+// up/down buttons do the same without script).
+(function () {
+  "use strict";
+  var list = document.getElementById("edit-items");
+  var orderForm = document.getElementById("order-form");
+  var orderInput = document.getElementById("order-input");
+  if (!list || !orderForm || !orderInput) return;
+  var dragged = null;
+  Array.prototype.forEach.call(list.children, function (item) {
+    item.setAttribute("draggable", "true");
+    item.addEventListener("dragstart", function (event) {
+      dragged = item;
+      item.classList.add("dragging");
+      if (event.dataTransfer) event.dataTransfer.effectAllowed = "move";
+    });
+    item.addEventListener("dragend", function () { item.classList.remove("dragging"); });
+    item.addEventListener("dragover", function (event) {
+      event.preventDefault();
+      if (!dragged || dragged === item) return;
+      var rect = item.getBoundingClientRect();
+      var after = event.clientY > rect.top + rect.height / 2;
+      list.insertBefore(dragged, after ? item.nextSibling : item);
+    });
+    item.addEventListener("drop", function (event) {
+      event.preventDefault();
+      var ids = Array.prototype.map.call(list.children, function (li) { return li.getAttribute("data-case"); });
+      orderInput.value = ids.join(",");
+      orderForm.submit();
+    });
+  });
 })();

@@ -283,15 +283,40 @@ pub async fn openapi() -> Response {
         description = "Search an archive of innovation case studies, with disjunctive facets by sector, region, award year, award and language. Errors are `{\"error\": {\"code\", \"message\"}}` with status 400 (invalid parameter value) or 404 (unknown case or path).",
         license(name = "MIT")
     ),
-    paths(search, case, similar, suggest, facets, openapi),
+    paths(
+        search, case, similar, suggest, facets, openapi,
+        crate::showcase_api::list, crate::showcase_api::create, crate::showcase_api::get, crate::showcase_api::update,
+        crate::showcase_api::delete, crate::showcase_api::add_item, crate::showcase_api::update_item,
+        crate::showcase_api::remove_item, crate::showcase_api::reorder, crate::showcase_api::publish,
+        crate::showcase_api::unpublish, crate::showcase_api::users
+    ),
     components(schemas(ErrorBody, CaseDetail, SimilarResponse, SuggestResponse, FacetsResponse)),
+    modifiers(&BearerAuth),
     tags(
         (name = "search", description = "Full-text and faceted search"),
         (name = "cases", description = "Single cases"),
+        (name = "showcases", description = "Curated showcases of cases (writes need an API token: `Authorization: Bearer cbk_...`)"),
+        (name = "admin", description = "Account management (admin tokens only)"),
         (name = "meta", description = "About the API")
     )
 )]
 pub struct ApiDoc;
+
+/// Declares the `bearer` security scheme used by the showcase endpoints.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("cbk_<id>_<secret>").build(),
+            ),
+        );
+    }
+}
 
 /// The OpenAPI document as pretty JSON (as committed in `docs/openapi.json`).
 pub fn openapi_json() -> String {

@@ -6,11 +6,13 @@
 
 pub mod api;
 pub mod assets;
+pub mod auth;
 pub mod error;
 pub mod html;
 pub mod i18n;
 mod pages;
 pub mod params;
+mod showcase_api;
 pub mod state;
 pub mod watch;
 
@@ -20,7 +22,7 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
-use axum::routing::get;
+use axum::routing::{get, patch, post, put};
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -40,6 +42,14 @@ pub enum ServeError {
     /// The index could not be opened.
     #[error(transparent)]
     Index(#[from] casebook_index::IndexError),
+    /// The database could not be opened.
+    #[error("cannot open the database `{}`: {source}", path.display())]
+    Store {
+        /// The database file.
+        path: std::path::PathBuf,
+        /// What failed.
+        source: casebook_store::StoreError,
+    },
     /// The address could not be bound, or serving failed.
     #[error("cannot serve on {addr}: {source}")]
     Io {
@@ -72,6 +82,28 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/api/suggest", get(api::suggest))
         .route("/api/facets", get(api::facets))
         .route("/api/openapi.json", get(api::openapi))
+        .route("/api/showcases", get(showcase_api::list).post(showcase_api::create))
+        .route("/api/showcases/{slug}", get(showcase_api::get).patch(showcase_api::update).delete(showcase_api::delete))
+        .route("/api/showcases/{slug}/items", post(showcase_api::add_item))
+        .route(
+            "/api/showcases/{slug}/items/{case_id}",
+            patch(showcase_api::update_item).delete(showcase_api::remove_item),
+        )
+        .route("/api/showcases/{slug}/order", put(showcase_api::reorder))
+        .route("/api/showcases/{slug}/publish", post(showcase_api::publish))
+        .route("/api/showcases/{slug}/unpublish", post(showcase_api::unpublish))
+        .route("/api/admin/users", get(showcase_api::users))
+        .route("/showcases", get(pages::showcases_page))
+        .route("/showcases/{name}", get(pages::showcase_page))
+        .route("/login", get(pages::login_page).post(pages::login_submit))
+        .route("/logout", post(pages::logout))
+        .route("/organiser", get(pages::dashboard))
+        .route("/organiser/showcases", post(pages::create_showcase))
+        .route("/organiser/showcases/{slug}", get(pages::edit_showcase))
+        .route("/organiser/showcases/{slug}/{action}", post(pages::showcase_action))
+        .route("/organiser/add", post(pages::add_to_showcase))
+        .route("/organiser/tokens", post(pages::create_token))
+        .route("/organiser/tokens/{id}/revoke", post(pages::revoke_token))
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .with_state(state);
@@ -128,7 +160,7 @@ pub async fn serve(config: ServerConfig) -> Result<(), ServeError> {
     println!("listening on http://{bound}");
     use std::io::Write;
     let _ = std::io::stdout().flush();
-    axum::serve(listener, app(state))
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await
         .map_err(|source| ServeError::Io { addr: bound, source })

@@ -6,6 +6,7 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use casebook_index::{Archive, IndexError, store};
+use casebook_store::Store;
 
 /// How the service runs.
 #[derive(Debug, Clone)]
@@ -22,6 +23,8 @@ pub struct ServerConfig {
     pub public_url: Option<String>,
     /// How often the index folder (and with `watch`, the corpus) is checked for changes.
     pub poll_interval: Duration,
+    /// The SQLite database of accounts and showcases.
+    pub db: PathBuf,
 }
 
 /// What every handler sees.
@@ -30,6 +33,10 @@ pub struct AppState {
     pub config: ServerConfig,
     /// Base URL for absolute links, without a trailing slash.
     pub public_url: String,
+    /// Accounts, sessions, tokens, showcases.
+    pub store: Arc<Store>,
+    /// Failed logins per account and per address.
+    pub login_limiter: crate::auth::RateLimiter,
     archive: RwLock<Arc<Archive>>,
 }
 
@@ -40,15 +47,24 @@ impl std::fmt::Debug for AppState {
 }
 
 impl AppState {
-    /// Opens the live generation of the index.
-    pub fn open(config: ServerConfig, bound: SocketAddr) -> Result<Self, IndexError> {
+    /// Opens the live generation of the index and the database.
+    pub fn open(config: ServerConfig, bound: SocketAddr) -> Result<Self, crate::ServeError> {
         let archive = Archive::open(&config.index)?;
+        let store =
+            Store::open(&config.db).map_err(|source| crate::ServeError::Store { path: config.db.clone(), source })?;
         let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
         Ok(AppState {
             public_url: public_url.trim_end_matches('/').to_string(),
             config,
+            store: Arc::new(store),
+            login_limiter: crate::auth::RateLimiter::default(),
             archive: RwLock::new(Arc::new(archive)),
         })
+    }
+
+    /// Whether the site is served over HTTPS (then cookies are `Secure`).
+    pub fn https(&self) -> bool {
+        self.public_url.starts_with("https://")
     }
 
     /// The generation being served. Requests keep the `Arc` they took, so a reload never

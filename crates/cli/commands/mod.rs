@@ -5,6 +5,7 @@ mod import;
 mod index;
 mod search;
 mod serve;
+mod state;
 
 use std::process::ExitCode;
 
@@ -18,6 +19,10 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Search(args) => search::run(&args),
         Command::Serve(args) => serve::run(&args),
         Command::Import(args) => import::run(&args),
+        Command::Users(command) => state::users(command),
+        Command::Tokens(command) => state::tokens(command),
+        Command::Backup(args) => state::backup(&args),
+        Command::Showcases(command) => state::showcases(command),
         Command::Openapi => {
             print!("{}", casebook_server::api::openapi_json());
             Ok(ExitCode::SUCCESS)

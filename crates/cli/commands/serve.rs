@@ -43,6 +43,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         watch: args.watch,
         public_url: args.public_url.clone(),
         poll_interval: Duration::from_secs_f64(args.poll_interval.clamp(0.05, 3600.0)),
+        db: args.db.db.clone(),
     };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;

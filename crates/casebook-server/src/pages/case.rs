@@ -30,6 +30,7 @@ struct CaseTemplate {
     region_link: Link,
     tag_links: Vec<Link>,
     similar: Vec<HitView>,
+    add_to: Vec<(String, String)>,
 }
 
 /// `GET /cases/{id}`.
@@ -39,7 +40,7 @@ pub async fn case_page(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, PageError> {
-    let context = PageContext::new(&headers, &uri);
+    let context = PageContext::with_session(&headers, &uri, &state);
     let lang = context.lang.code().to_string();
     let archive = state.archive();
     let (case, similar) = blocking(move || {
@@ -79,6 +80,7 @@ pub async fn case_page(
         region_link,
         tag_links,
         similar: hit_views(&similar, t),
+        add_to: super::own_showcases(&state, context.session.as_ref()),
         case,
     };
     Ok(context.render(&template, StatusCode::OK))

@@ -34,7 +34,7 @@ struct HomeTemplate {
 
 /// `GET /`.
 pub async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: Uri) -> Result<Response, PageError> {
-    let context = PageContext::new(&headers, &uri);
+    let context = PageContext::with_session(&headers, &uri, &state);
     let lang = context.lang.code().to_string();
     let archive = state.archive();
     let recent = blocking(move || {

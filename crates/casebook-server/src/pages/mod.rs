@@ -4,7 +4,9 @@
 mod case;
 mod feeds;
 mod home;
+mod organiser;
 mod search;
+mod showcases;
 
 use askama::Template;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
@@ -13,7 +15,9 @@ use axum::response::{Html, IntoResponse, Response};
 pub use case::case_page;
 pub use feeds::{atom, csv, healthz, robots, sitemap};
 pub use home::home;
+pub use organiser::*;
 pub use search::search_page;
+pub use showcases::{showcase_page, showcases_page};
 
 use crate::error::{AppError, PageError};
 use crate::i18n::{self, Lang, Strings};
@@ -38,6 +42,10 @@ pub struct Layout {
     pub switch_href: String,
     /// Which navigation entry is current.
     pub section: &'static str,
+    /// The logged-in organiser or admin, if any.
+    pub user: Option<String>,
+    /// CSRF token of the session (for the logout form).
+    pub csrf: String,
 }
 
 /// The language of a page request and the query pairs.
@@ -46,13 +54,22 @@ pub struct PageContext {
     set_cookie: bool,
     pub pairs: Vec<(String, String)>,
     uri: Uri,
+    /// The web session, when the visitor is logged in.
+    pub session: Option<casebook_store::Session>,
 }
 
 impl PageContext {
     pub fn new(headers: &HeaderMap, uri: &Uri) -> Self {
         let pairs = params::pairs(uri.query());
         let (lang, set_cookie) = i18n::negotiate(headers, params::first(&pairs, "lang"));
-        PageContext { lang, set_cookie, pairs, uri: uri.clone() }
+        PageContext { lang, set_cookie, pairs, uri: uri.clone(), session: None }
+    }
+
+    /// The same, with the visitor's session looked up.
+    pub fn with_session(headers: &HeaderMap, uri: &Uri, state: &crate::state::AppState) -> Self {
+        let mut context = Self::new(headers, uri);
+        context.session = crate::auth::session(state, headers);
+        context
     }
 
     pub fn layout(&self, title: String, description: String, section: &'static str) -> Layout {
@@ -71,6 +88,8 @@ impl PageContext {
             icon: crate::assets::url("favicon.svg"),
             switch_href: format!("{}?{}", self.uri.path(), switch.finish()),
             section,
+            user: self.session.as_ref().map(|s| s.user.name.clone()),
+            csrf: self.session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default(),
         }
     }
 
@@ -88,6 +107,9 @@ impl PageContext {
             }
         }
         response.headers_mut().insert(header::VARY, HeaderValue::from_static("Accept-Language, Cookie"));
+        if self.session.is_some() {
+            response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("private, no-store"));
+        }
         response
     }
 
@@ -118,6 +140,8 @@ pub fn error_page(error: AppError, lang: Lang) -> Response {
             icon: crate::assets::url("favicon.svg"),
             switch_href: format!("/?lang={}", t.other_language_code),
             section: "",
+            user: None,
+            csrf: String::new(),
         },
         status: error.status.as_u16(),
         message: error.message.clone(),
@@ -145,6 +169,32 @@ pub async fn method_not_allowed(uri: Uri) -> Response {
         message: format!("`{}` only answers GET and HEAD", uri.path()),
     };
     if uri.path().starts_with("/api/") { error.into_response() } else { error_page(error, Lang::En) }
+}
+
+/// Decodes an `application/x-www-form-urlencoded` body.
+pub fn form(bytes: &[u8]) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(bytes).map(|(k, v)| (k.into_owned(), v.into_owned())).collect()
+}
+
+/// A 303 redirect.
+pub fn see_other(location: &str) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    if let Ok(value) = HeaderValue::from_str(location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// A local path to return to after a form, or the fallback (never another site).
+pub fn local_path(candidate: Option<&str>, fallback: &str) -> String {
+    match candidate {
+        Some(path)
+            if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') && !path.contains("://") =>
+        {
+            path.to_string()
+        }
+        _ => fallback.to_string(),
+    }
 }
 
 /// A search link.

@@ -19,6 +19,7 @@ use crate::state::AppState;
 
 /// A result as the templates show it.
 pub struct HitView {
+    pub id: String,
     pub href: String,
     pub title: String,
     pub organisation: String,
@@ -34,6 +35,7 @@ pub struct HitView {
 pub fn hit_views(hits: &[Hit], t: &Strings) -> Vec<HitView> {
     hits.iter()
         .map(|hit| HitView {
+            id: hit.id.clone(),
             href: format!("/cases/{}", hit.id),
             title: hit.title.clone(),
             organisation: hit.organisation.clone(),
@@ -117,6 +119,12 @@ pub struct SearchView {
     pub atom_href: String,
     pub per_page: Option<usize>,
     pub warnings: Vec<String>,
+    /// The organiser's showcases (slug, title) for "add to showcase"; empty when logged out.
+    pub add_to: Vec<(String, String)>,
+    /// CSRF token of the session.
+    pub csrf: String,
+    /// This page, to come back to after adding a case.
+    pub back: String,
 }
 
 fn options(name: &'static str, values: &[FacetValue]) -> Vec<FacetOption> {
@@ -314,6 +322,9 @@ pub fn search_view(request: &SearchRequest, response: &SearchResponse, t: &'stat
         atom_href: format!("/search.atom{suffix}"),
         per_page: (request.per_page != SearchRequest::default().per_page).then_some(request.per_page),
         warnings: response.warnings.clone(),
+        add_to: Vec::new(),
+        csrf: String::new(),
+        back: search_href(request),
     }
 }
 
@@ -336,7 +347,7 @@ pub async fn search_page(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, PageError> {
-    let context = PageContext::new(&headers, &uri);
+    let context = PageContext::with_session(&headers, &uri, &state);
     let mut request = params::parse_search(&context.pairs).map_err(|e| context.error(e))?;
     request.lang = Some(context.lang.code().to_string());
     let archive = state.archive();
@@ -344,7 +355,9 @@ pub async fn search_page(
     let response =
         blocking(move || archive.search(&query).map_err(AppError::from)).await.map_err(|e| context.error(e))?;
     let t = context.lang.strings();
-    let view = search_view(&request, &response, t);
+    let mut view = search_view(&request, &response, t);
+    view.add_to = super::own_showcases(&state, context.session.as_ref());
+    view.csrf = context.session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default();
     if params::first(&context.pairs, "partial") == Some("1") {
         return Ok(context.render(&ResultsTemplate { v: view }, StatusCode::OK));
     }

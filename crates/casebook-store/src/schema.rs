@@ -1,0 +1,53 @@
+//! Schema migrations, applied in order at start-up; `PRAGMA user_version` records the last.
+
+/// Each entry migrates from version `index` to `index + 1`.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: accounts, sessions, API tokens, showcases.
+    r#"
+    CREATE TABLE users (
+        id            INTEGER PRIMARY KEY,
+        name          TEXT NOT NULL UNIQUE,
+        role          TEXT NOT NULL CHECK (role IN ('admin', 'organiser')),
+        password_hash TEXT NOT NULL,
+        created_at    INTEGER NOT NULL
+    );
+    CREATE TABLE sessions (
+        id_hash    TEXT PRIMARY KEY,
+        user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        csrf       TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_at INTEGER NOT NULL
+    );
+    CREATE TABLE tokens (
+        id           TEXT PRIMARY KEY,
+        user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        name         TEXT NOT NULL,
+        secret_hash  BLOB NOT NULL,
+        created_at   INTEGER NOT NULL,
+        last_used_at INTEGER,
+        revoked_at   INTEGER
+    );
+    CREATE TABLE showcases (
+        id          INTEGER PRIMARY KEY,
+        slug        TEXT NOT NULL UNIQUE,
+        owner_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        title       TEXT NOT NULL,
+        event       TEXT,
+        date        TEXT,
+        description TEXT NOT NULL DEFAULT '',
+        status      TEXT NOT NULL CHECK (status IN ('draft', 'published')) DEFAULT 'draft',
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+    );
+    CREATE TABLE showcase_items (
+        showcase_id INTEGER NOT NULL REFERENCES showcases(id) ON DELETE CASCADE,
+        case_id     TEXT NOT NULL,
+        position    INTEGER NOT NULL,
+        note        TEXT NOT NULL DEFAULT '',
+        last_title  TEXT NOT NULL,
+        added_at    INTEGER NOT NULL,
+        PRIMARY KEY (showcase_id, case_id)
+    );
+    CREATE INDEX showcase_items_order ON showcase_items (showcase_id, position);
+    "#,
+];
