@@ -23,3 +23,6 @@ cargo clippy --workspace --all-targets --locked -- -D warnings
 
 echo "== cargo test"
 cargo test --workspace --locked
+
+echo "== cargo bench --no-run (the benchmarks must keep compiling)"
+cargo bench --workspace --locked --no-run

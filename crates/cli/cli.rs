@@ -61,8 +61,29 @@ pub enum Command {
     /// Move showcases between deployments as JSON.
     #[command(subcommand)]
     Showcases(ShowcasesCommand),
+    /// Write a synthetic corpus for benchmarks: N taxonomy-valid cases (70% Italian,
+    /// Zipf-distributed words, all sectors, regions weighted like Italy plus 10% abroad,
+    /// years 2010-2026) and a query mix (`queries.jsonl`), the same for the same seed.
+    GenCorpus(GenCorpusArgs),
     /// Print the OpenAPI document of the HTTP API (as committed in docs/openapi.json).
     Openapi,
+}
+
+/// `casebook gen-corpus`.
+#[derive(Debug, Args)]
+pub struct GenCorpusArgs {
+    /// Number of cases.
+    #[arg(long, value_name = "N")]
+    pub n: usize,
+    /// Random seed.
+    #[arg(long, value_name = "S", default_value_t = 1)]
+    pub seed: u64,
+    /// Requests in the query mix.
+    #[arg(long, value_name = "N", default_value_t = 1000)]
+    pub queries: usize,
+    /// Output folder (a corpus: `cases/` and `queries.jsonl`); must not exist.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
 }
 
 /// Where the database is.

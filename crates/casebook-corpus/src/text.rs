@@ -2,8 +2,12 @@
 //! edit distance. They are deliberately dependency-free so that the index crate analyses
 //! queries with exactly the same normalisation as the corpus crate validates values.
 
-/// Folds one character to its ASCII base letters (`à` -> `a`, `ß` -> `ss`), or returns it
-/// unchanged when it has no Latin base.
+/// Appends `c` folded to its ASCII base letters (`à` -> `a`, `ß` -> `ss`), or unchanged when
+/// it has no Latin base.
+pub fn fold_char_into(c: char, out: &mut String) {
+    fold_char(c, out)
+}
+
 fn fold_char(c: char, out: &mut String) {
     let folded: &str = match c {
         'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",

@@ -26,6 +26,9 @@ use crate::store::{self, Manifest};
 
 /// A searchable index generation.
 pub struct Archive {
+    /// The unfiltered browse (no text, no filter), computed once: it is the home page and the
+    /// empty search page, the most frequent request.
+    browse_cache: std::sync::Mutex<Option<(crate::request::Sort, usize, std::sync::Arc<Collected>)>>,
     index: Index,
     reader: IndexReader,
     fields: Fields,
@@ -76,8 +79,16 @@ impl Archive {
             .reload_policy(ReloadPolicy::Manual)
             .try_into()
             .map_err(|e: tantivy::TantivyError| corrupt(generation, e))?;
-        let archive =
-            Archive { index, reader, fields, analyzers, vocabulary, generation: generation.to_path_buf(), manifest };
+        let archive = Archive {
+            browse_cache: std::sync::Mutex::new(None),
+            index,
+            reader,
+            fields,
+            analyzers,
+            vocabulary,
+            generation: generation.to_path_buf(),
+            manifest,
+        };
         // Touch every segment's stores once so that missing files show up now, not mid-search.
         let searcher = archive.reader.searcher();
         searcher.search(&AllQuery, &Count).map_err(|e| corrupt(generation, e))?;
@@ -214,6 +225,7 @@ impl Archive {
         };
         let base: Box<dyn Query> =
             if tiered { Box::new(TieredQuery::new(plan.units, min_match)) } else { Box::new(AllQuery) };
+        let plan_excluded_empty = plan.excluded.is_empty();
         let query: Box<dyn Query> = if plan.excluded.is_empty() {
             base
         } else {
@@ -229,7 +241,24 @@ impl Archive {
             top_tier,
             depth: skip + take,
         };
-        let collected: Collected = searcher.search(query.as_ref(), &collector)?;
+        let unfiltered_browse = !tiered
+            && plan_excluded_empty
+            && request.sector.is_empty()
+            && request.region.is_empty()
+            && request.award.is_empty()
+            && request.language.is_empty()
+            && !year_range.is_set();
+        let cached = if unfiltered_browse { self.cached_browse(request.sort, skip + take) } else { None };
+        let collected: std::sync::Arc<Collected> = match cached {
+            Some(collected) => collected,
+            None => {
+                let collected = std::sync::Arc::new(searcher.search(query.as_ref(), &collector)?);
+                if unfiltered_browse && let Ok(mut cache) = self.browse_cache.lock() {
+                    *cache = Some((request.sort, skip + take, std::sync::Arc::clone(&collected)));
+                }
+                collected
+            }
+        };
 
         let final_tier = match (tiered, request.match_mode) {
             (false, _) => 0,
@@ -276,6 +305,18 @@ impl Archive {
             facets,
             warnings,
         })
+    }
+
+    /// The cached unfiltered browse, if it was collected with this order and at least this
+    /// depth.
+    fn cached_browse(&self, sort: crate::request::Sort, depth: usize) -> Option<std::sync::Arc<Collected>> {
+        let cache = self.browse_cache.lock().ok()?;
+        match cache.as_ref() {
+            Some((cached_sort, cached_depth, collected)) if *cached_sort == sort && *cached_depth >= depth => {
+                Some(std::sync::Arc::clone(collected))
+            }
+            _ => None,
+        }
     }
 
     fn hit(&self, stored: StoredCase, snippet: String, score: f32, tiered: bool, lang: &str) -> Hit {

@@ -232,6 +232,14 @@ pub fn build_index(
         }
     }
     writer.commit()?;
+    // A full build ends as one segment: every query then pays per-segment costs once.
+    // Incremental updates add small segments that the merge policy folds in over time.
+    if base.is_none() {
+        let segments = index.searchable_segment_ids()?;
+        if segments.len() > 1 {
+            writer.merge(&segments).wait()?;
+        }
+    }
     writer.wait_merging_threads()?;
     for (name, text) in &vocabulary_files {
         fs::write(pending.path().join(name), text).map_err(|e| IndexError::io(pending.path().join(name), e))?;

@@ -23,38 +23,65 @@ pub fn escape_html(text: &str, out: &mut String) {
     }
 }
 
-/// Byte ranges of `text` holding query words.
+/// Byte ranges of `text` holding query words. Words are found with a cheap scan (split on
+/// non-alphanumerics, fold, lowercase); only a word that could match — its folded form is a
+/// query word, or starts with a query stem — is run through the language analyzer, so a hit's
+/// body is not stemmed word by word.
 fn marks(text: &str, language: Language, highlight: &Highlight, analyzers: &Analyzers) -> Vec<(usize, usize)> {
-    let mut ranges = Vec::new();
     let stems = highlight.stems(language);
-    if !stems.is_empty() {
-        let mut analyzer = analyzers.for_language(language);
-        let mut stream = analyzer.token_stream(text);
-        while stream.advance() && ranges.len() < MAX_MARKS {
-            let token = stream.token();
-            if stems.contains(&token.text) {
-                ranges.push((token.offset_from, token.offset_to));
+    if stems.is_empty() && highlight.folded.is_empty() {
+        return Vec::new();
+    }
+    let mut analyzer = analyzers.for_language(language);
+    let mut ranges: Vec<(usize, usize)> = Vec::new();
+    let mut folded = String::new();
+    let mut start: Option<usize> = None;
+    let mut check = |from: usize, to: usize, ranges: &mut Vec<(usize, usize)>| {
+        let word = &text[from..to];
+        folded.clear();
+        for c in word.chars() {
+            if c.is_ascii() {
+                folded.push(c.to_ascii_lowercase());
+            } else {
+                for lower in c.to_lowercase() {
+                    casebook_corpus::text::fold_char_into(lower, &mut folded);
+                }
             }
         }
-    }
-    if !highlight.folded.is_empty() {
-        let mut analyzer = analyzers.folded();
-        let mut stream = analyzer.token_stream(text);
-        while stream.advance() && ranges.len() < 2 * MAX_MARKS {
-            let token = stream.token();
-            // A stop word of the case's language is not the query word it looks like
-            // (the Italian preposition "ai" is not "AI").
-            if highlight.folded.contains(&token.text) && !analyzers.terms(language, &token.text).is_empty() {
-                ranges.push((token.offset_from, token.offset_to));
+        let exact = highlight.folded.contains(folded.as_str());
+        let could_stem = stems.iter().any(|stem| folded.starts_with(stem.as_str()));
+        if !exact && !could_stem {
+            return;
+        }
+        // One analysis of the word: its stem, or nothing for a stop word ("ai" is not "AI").
+        let mut stream = analyzer.token_stream(word);
+        let stem = if stream.advance() { Some(stream.token().text.clone()) } else { None };
+        if let Some(stem) = stem
+            && (exact || stems.contains(&stem))
+        {
+            ranges.push((from, to));
+        }
+    };
+    for (index, c) in text.char_indices() {
+        match (c.is_alphanumeric(), start) {
+            (true, None) => start = Some(index),
+            (false, Some(from)) => {
+                check(from, index, &mut ranges);
+                start = None;
             }
+            _ => {}
+        }
+        if ranges.len() >= MAX_MARKS {
+            break;
         }
     }
-    ranges.sort_unstable();
-    ranges.dedup();
+    if let Some(from) = start {
+        check(from, text.len(), &mut ranges);
+    }
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
     for (start, end) in ranges {
         match merged.last_mut() {
-            // Overlapping, or separated only by spaces: one mark ("<mark>realtà virtuale</mark>").
+            // Separated only by spaces: one mark ("<mark>realtà virtuale</mark>").
             Some(last) if start <= last.1 || text[last.1..start].chars().all(|c| c == ' ') => last.1 = last.1.max(end),
             _ => merged.push((start, end)),
         }

@@ -24,9 +24,11 @@ const MAX_SUFFIXES: usize = 12;
 /// Longest value kept, in characters.
 const MAX_DISPLAY_CHARS: usize = 160;
 /// Dictionary terms read per segment for one prefix.
-const MAX_SCAN: usize = 512;
+const MAX_SCAN: usize = 256;
 /// Most completions returned.
 pub const MAX_SUGGESTIONS: usize = 8;
+/// Shortest prefix completed (one letter matches too much to be useful).
+pub const MIN_PREFIX_CHARS: usize = 2;
 
 /// What a completion is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -82,7 +84,9 @@ pub fn terms(case: &Case) -> Vec<String> {
         let display: String = value.trim().chars().take(MAX_DISPLAY_CHARS).collect();
         let key = lookup_key(&display);
         let words: Vec<&str> = key.split(' ').filter(|w| !w.is_empty()).collect();
-        for start in 0..words.len().min(MAX_SUFFIXES) {
+        // Titles complete from their first word; organisations and tags from any word.
+        let starts = if kind == SuggestionKind::Title { 1 } else { MAX_SUFFIXES };
+        for start in 0..words.len().min(starts) {
             let rank = if start == 0 { '0' } else { '1' };
             terms.push(format!("{}{SEPARATOR}{rank}{}{SEPARATOR}{display}", words[start..].join(" "), kind.code()));
         }
@@ -94,7 +98,7 @@ pub fn terms(case: &Case) -> Vec<String> {
 /// with a later word starting with it; within each, the most frequent first.
 pub fn suggest(searcher: &Searcher, field: Field, prefix: &str, limit: usize) -> Vec<Suggestion> {
     let key = lookup_key(prefix);
-    if key.is_empty() {
+    if key.chars().count() < MIN_PREFIX_CHARS {
         return Vec::new();
     }
     let mut found: HashMap<(SuggestionKind, String), (bool, u64)> = HashMap::new();

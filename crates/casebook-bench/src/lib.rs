@@ -1,0 +1,12 @@
+//! Benchmarks of Casebook: a deterministic synthetic corpus (`generate`), the measurement harness
+//! (`harness`, run by the `casebook-bench` binary and `scripts/bench-compare.sh`), and the
+//! SQLite FTS5 baseline it is compared with (`fts5`).
+
+pub mod chart;
+pub mod fts5;
+pub mod generate;
+pub mod harness;
+mod rng;
+mod vocabulary;
+
+pub use generate::{GenOptions, generate};
