@@ -18,7 +18,8 @@ http_seconds=${HTTP_SECONDS:-20}
 mkdir -p "$data" docs/bench
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
 [ -x /usr/bin/time ] || { echo "GNU time is not installed: apt-get install time" >&2; exit 1; }
-cargo build --release --quiet --bin casebook --bin casebook-bench
+cargo build --release --quiet --bin casebook
+cargo build --release --quiet -p casebook-bench --bin casebook-bench
 bin=target/release/casebook
 bench=target/release/casebook-bench
 echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr)"

@@ -37,7 +37,7 @@ fn tail(syllables: &[&str], count: usize, seed: u64, head: &[String]) -> Vec<Str
     while words.len() < count {
         let mut word = String::new();
         for _ in 0..rng.range(2, 4) {
-            word.push_str(*rng.pick(syllables));
+            word.push_str(rng.pick(syllables));
         }
         if seen.insert(word.clone()) {
             words.push(word);
@@ -77,7 +77,7 @@ const ENGLISH_SYLLABLES: &[&str] = &[
 fn sentence(rng: &mut Rng, lang: &Language, out: &mut String) {
     let length = rng.range(8, 20);
     for i in 0..length {
-        let word: &str = if rng.chance(0.35) { *rng.pick(&lang.glue) } else { &lang.words[lang.zipf.sample(rng)] };
+        let word: &str = if rng.chance(0.35) { rng.pick(&lang.glue) } else { &lang.words[lang.zipf.sample(rng)] };
         if i == 0 {
             let mut chars = word.chars();
             if let Some(first) = chars.next() {
@@ -221,7 +221,7 @@ fn write_queries(out: &Path, options: &GenOptions, italian: &Language, english: 
                 (0..rng.range(1, 3)).map(|_| lang.words[lang.zipf.sample(&mut rng)].as_str()).collect();
             request.insert("q".into(), words.join(" ").into());
         }
-        if roll >= 0.60 || roll < 0.03 {
+        if !(0.03..0.60).contains(&roll) {
             request.insert("sector".into(), vec![SECTOR_WEIGHTS[rng.range(0, SECTOR_WEIGHTS.len() - 1)].0].into());
             if rng.chance(0.6) {
                 request.insert("region".into(), vec![*rng.pick(&regions)].into());
