@@ -37,7 +37,8 @@ fn tail(syllables: &[&str], count: usize, seed: u64, head: &[String]) -> Vec<Str
     while words.len() < count {
         let mut word = String::new();
         for _ in 0..rng.range(2, 4) {
-            word.push_str(rng.pick(syllables));
+            let syllable: &&str = rng.pick(syllables);
+            word.push_str(syllable);
         }
         if seen.insert(word.clone()) {
             words.push(word);
@@ -77,7 +78,8 @@ const ENGLISH_SYLLABLES: &[&str] = &[
 fn sentence(rng: &mut Rng, lang: &Language, out: &mut String) {
     let length = rng.range(8, 20);
     for i in 0..length {
-        let word: &str = if rng.chance(0.35) { rng.pick(&lang.glue) } else { &lang.words[lang.zipf.sample(rng)] };
+        let glue: &&str = rng.pick(&lang.glue);
+        let word: &str = if rng.chance(0.35) { glue } else { &lang.words[lang.zipf.sample(rng)] };
         if i == 0 {
             let mut chars = word.chars();
             if let Some(first) = chars.next() {
