@@ -69,7 +69,8 @@ struct FileData {
     file: CaseFile,
     key: String,
     hash: u64,
-    bytes: Option<Vec<u8>>,
+    size: u64,
+    unchanged: bool,
 }
 
 /// Runs `work` over `items` on all cores, keeping the order.
@@ -111,86 +112,113 @@ pub fn build_index(
     let previous = if options.full { None } else { usable_previous(index_root, fingerprint) };
     let previous_files = previous.as_ref().map(|(_, manifest)| manifest.files.clone()).unwrap_or_default();
 
-    // Read and hash every file; keep the bytes only of files that must be parsed.
-    let read: Vec<Result<FileData, IndexError>> = parallel_map(&files, |file| {
+    // Pass 1: hash every file (nothing kept in memory) to see what changed.
+    let hashed: Vec<Result<FileData, IndexError>> = parallel_map(&files, |file| {
         let bytes = fs::read(&file.path).map_err(|e| IndexError::io(&file.path, e))?;
         let key = key_of(file);
         let hash = content_hash(&bytes);
         let unchanged = previous_files.get(&key).is_some_and(|f| f.hash == store::hash_hex(hash));
-        Ok(FileData { file: file.clone(), key, hash, bytes: (!unchanged).then_some(bytes) })
+        Ok(FileData { file: file.clone(), key, hash, size: bytes.len() as u64, unchanged })
     });
-    let read: Vec<FileData> = read.into_iter().collect::<Result<_, _>>()?;
-    let total_bytes: u64 = files.iter().filter_map(|f| fs::metadata(&f.path).ok()).map(|m| m.len()).sum();
+    let hashed: Vec<FileData> = hashed.into_iter().collect::<Result<_, _>>()?;
+    let total_bytes: u64 = hashed.iter().map(|d| d.size).sum();
+    let current: HashMap<&str, u64> = hashed.iter().map(|d| (d.key.as_str(), d.hash)).collect();
+    // Cases to delete from the previous generation: files that are gone or changed. They are
+    // deleted before anything is added, so a changed file's re-added case is not deleted.
+    let stale_ids: Vec<String> = previous_files
+        .iter()
+        .filter(|(key, entry)| current.get(key.as_str()).is_none_or(|hash| store::hash_hex(*hash) != entry.hash))
+        .map(|(_, entry)| entry.id.clone())
+        .collect();
 
+    // Pass 2: in file order, chunk by chunk, parse what changed and feed the writer, which
+    // is created on the first case to write (or at once when cases must be deleted).
     let context = Context { taxonomy: &vocabulary.taxonomy, config: &vocabulary.config, max_year: max_award_year() };
-    let parsed =
-        parallel_map(&read, |data| data.bytes.as_ref().map(|bytes| parse_case(&data.file.path, bytes, &context)));
-
+    let fields = Fields::new();
     let mut manifest =
         Manifest { schema_version: SCHEMA_VERSION, vocabulary_fingerprint: fingerprint, ..Default::default() };
     let mut seen: HashMap<String, String> = HashMap::new();
-    let mut to_add = Vec::new();
-    let (mut errors, mut warnings, mut unchanged) = (Vec::new(), Vec::new(), 0usize);
-    let mut skipped = 0usize;
-    for (data, parsed) in read.iter().zip(parsed) {
-        let (id, case) = match parsed {
-            None => match previous_files.get(&data.key) {
-                Some(entry) => (entry.id.clone(), None),
-                None => continue,
-            },
-            Some(parsed) => {
-                let has_error = parsed.diagnostics.iter().any(Diagnostic::is_error);
-                for diagnostic in parsed.diagnostics {
-                    // A file marked for review is skipped like a broken one, so it is listed.
-                    if diagnostic.is_error() || (parsed.needs_review && diagnostic.message.starts_with("needs review"))
-                    {
-                        errors.push(diagnostic)
-                    } else {
-                        warnings.push(diagnostic)
+    let (mut errors, mut warnings, mut unchanged, mut skipped, mut written) =
+        (Vec::new(), Vec::new(), 0usize, 0usize, 0usize);
+    let to_parse = hashed.iter().filter(|d| !d.unchanged).count();
+    let base = previous.as_ref().map(|(generation, _)| generation.clone());
+    let mut output: Option<Output> = None;
+    if base.is_none() || !stale_ids.is_empty() {
+        output = Some(Output::create(index_root, &lock, base.as_deref(), &fields, &stale_ids)?);
+    }
+    for chunk in hashed.chunks(PARSE_CHUNK) {
+        let parsed: Vec<Option<Result<casebook_corpus::Parsed, IndexError>>> = parallel_map(chunk, |data| {
+            (!data.unchanged).then(|| {
+                let bytes = fs::read(&data.file.path).map_err(|e| IndexError::io(&data.file.path, e))?;
+                Ok(parse_case(&data.file.path, &bytes, &context))
+            })
+        });
+        for (data, parsed) in chunk.iter().zip(parsed) {
+            let (id, case) = match parsed {
+                None => match previous_files.get(&data.key) {
+                    Some(entry) => (entry.id.clone(), None),
+                    None => continue,
+                },
+                Some(parsed) => {
+                    let parsed = parsed?;
+                    let has_error = parsed.diagnostics.iter().any(Diagnostic::is_error);
+                    for diagnostic in parsed.diagnostics {
+                        // A file marked for review is skipped like a broken one, so it is listed.
+                        if diagnostic.is_error()
+                            || (parsed.needs_review && diagnostic.message.starts_with("needs review"))
+                        {
+                            errors.push(diagnostic)
+                        } else {
+                            warnings.push(diagnostic)
+                        }
+                    }
+                    match parsed.case {
+                        Some(case) => (case.id.clone(), Some(case)),
+                        None => {
+                            skipped += usize::from(has_error || parsed.needs_review);
+                            continue;
+                        }
                     }
                 }
-                match parsed.case {
-                    Some(case) => (case.id.clone(), Some(case)),
-                    None => {
-                        skipped += usize::from(has_error || parsed.needs_review);
-                        continue;
+            };
+            if let Some(first) = seen.get(&id) {
+                errors.push(Diagnostic::error(
+                    &data.file.path,
+                    None,
+                    None,
+                    format!("duplicate case id `{id}`: `{first}` has the same file name; rename one of them"),
+                ));
+                skipped += 1;
+                continue;
+            }
+            seen.insert(id.clone(), data.key.clone());
+            manifest.files.insert(data.key.clone(), IndexedFile { id, hash: store::hash_hex(data.hash) });
+            match case {
+                Some(mut case) => {
+                    if options.fail_after == Some(written) {
+                        return Err(IndexError::InjectedFault(written));
+                    }
+                    case.path = data.file.relative.clone();
+                    if output.is_none() {
+                        output = Some(Output::create(index_root, &lock, base.as_deref(), &fields, &stale_ids)?);
+                    }
+                    if let Some(output) = output.as_mut() {
+                        output.writer.add_document(case_document(&fields, &vocabulary.taxonomy, &case))?;
+                    }
+                    written += 1;
+                    if written % 256 == 0 {
+                        progress(Progress { done: written, total: to_parse });
                     }
                 }
+                None => unchanged += 1,
             }
-        };
-        if let Some(first) = seen.get(&id) {
-            errors.push(Diagnostic::error(
-                &data.file.path,
-                None,
-                None,
-                format!("duplicate case id `{id}`: `{first}` has the same file name; rename one of them"),
-            ));
-            skipped += 1;
-            continue;
-        }
-        seen.insert(id.clone(), data.key.clone());
-        manifest.files.insert(data.key.clone(), IndexedFile { id, hash: store::hash_hex(data.hash) });
-        match case {
-            Some(mut case) => {
-                case.path = data.file.relative.clone();
-                to_add.push(case);
-            }
-            None => unchanged += 1,
         }
     }
     manifest.cases = manifest.files.len();
+    progress(Progress { done: written, total: written.max(1) });
 
-    // Cases to delete from the previous generation: every file that is gone or changed.
-    let stale_ids: Vec<&str> = previous_files
-        .iter()
-        .filter(|(key, entry)| manifest.files.get(*key) != Some(entry))
-        .map(|(_, entry)| entry.id.as_str())
-        .collect();
-
-    if let Some((generation, _)) = &previous
-        && stale_ids.is_empty()
-        && to_add.is_empty()
-    {
+    let Some(mut output) = output else {
+        // Nothing to write: the live generation is up to date.
         return Ok(BuildReport {
             files: files.len(),
             bytes: total_bytes,
@@ -203,44 +231,21 @@ pub fn build_index(
             errors,
             warnings,
             skipped,
-            generation: generation_name(generation),
+            generation: base.as_deref().map(generation_name).unwrap_or_default(),
             elapsed: started.elapsed(),
         });
-    }
-
-    let base = previous.as_ref().map(|(generation, _)| generation.as_path());
-    let pending = PendingGeneration::create(index_root, &lock, base)?;
-    let fields = Fields::new();
-    let index = match base {
-        Some(_) => Index::open_in_dir(pending.path())?,
-        None => Index::create_in_dir(pending.path(), fields.schema.clone())?,
     };
-    Analyzers::new().register(&index);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
-    let mut writer: IndexWriter = index.writer_with_num_threads(threads, threads * 96 * 1024 * 1024)?;
-    for id in &stale_ids {
-        writer.delete_term(Term::from_field_text(fields.id, id));
-    }
-    let total = to_add.len();
-    for (done, case) in to_add.iter().enumerate() {
-        if options.fail_after == Some(done) {
-            return Err(IndexError::InjectedFault(done));
-        }
-        writer.add_document(case_document(&fields, &vocabulary.taxonomy, case))?;
-        if done % 256 == 0 || done + 1 == total {
-            progress(Progress { done: done + 1, total });
-        }
-    }
-    writer.commit()?;
+    output.writer.commit()?;
     // A full build ends as one segment: every query then pays per-segment costs once.
     // Incremental updates add small segments that the merge policy folds in over time.
     if base.is_none() {
-        let segments = index.searchable_segment_ids()?;
+        let segments = output.index.searchable_segment_ids()?;
         if segments.len() > 1 {
-            writer.merge(&segments).wait()?;
+            output.writer.merge(&segments).wait()?;
         }
     }
-    writer.wait_merging_threads()?;
+    output.writer.wait_merging_threads()?;
+    let pending = output.pending;
     for (name, text) in &vocabulary_files {
         fs::write(pending.path().join(name), text).map_err(|e| IndexError::io(pending.path().join(name), e))?;
     }
@@ -252,11 +257,11 @@ pub fn build_index(
         files: files.len(),
         bytes: total_bytes,
         indexed: manifest.cases,
-        written: total,
+        written,
         removed: stale_ids.len(),
         unchanged,
         up_to_date: false,
-        full: previous.is_none(),
+        full: base.is_none(),
         errors,
         warnings,
         skipped,
@@ -264,6 +269,44 @@ pub fn build_index(
         elapsed: started.elapsed(),
     })
 }
+
+/// Files parsed (and their cases held) at once.
+const PARSE_CHUNK: usize = 1024;
+
+/// The generation being written. Fields drop in order: the writer stops before the
+/// temporary folder of an abandoned build is removed.
+struct Output {
+    writer: IndexWriter,
+    index: Index,
+    pending: PendingGeneration,
+}
+
+impl Output {
+    /// Creates the next generation (a copy of `base`, or empty) and deletes the stale cases.
+    fn create(
+        index_root: &Path,
+        lock: &BuildLock,
+        base: Option<&Path>,
+        fields: &Fields,
+        stale_ids: &[String],
+    ) -> Result<Self, IndexError> {
+        let pending = PendingGeneration::create(index_root, lock, base)?;
+        let index = match base {
+            Some(_) => Index::open_in_dir(pending.path())?,
+            None => Index::create_in_dir(pending.path(), fields.schema.clone())?,
+        };
+        Analyzers::new().register(&index);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+        let writer: IndexWriter = index.writer_with_num_threads(threads, threads * WRITER_BUDGET_PER_THREAD)?;
+        for id in stale_ids {
+            writer.delete_term(Term::from_field_text(fields.id, id));
+        }
+        Ok(Output { writer, index, pending })
+    }
+}
+
+/// Indexing memory per writer thread: segments are flushed when it fills.
+const WRITER_BUDGET_PER_THREAD: usize = 128 * 1024 * 1024;
 
 fn generation_name(path: &Path) -> String {
     path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()

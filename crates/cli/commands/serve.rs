@@ -4,14 +4,13 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::Context;
-use casebook_index::{BuildOptions, IndexError, build_index};
+use casebook_index::{BuildOptions, build_index};
 use casebook_server::ServerConfig;
 
 use crate::cli::ServeArgs;
 
-pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
-    let corpus = &args.corpus.corpus;
-    let index = &args.index.index;
+/// Builds or updates the index, logging the outcome; a failure leaves the previous index.
+fn update_index(corpus: &std::path::Path, index: &std::path::Path) {
     match build_index(corpus, index, &BuildOptions::default(), &mut |_| {}) {
         Ok(report) => {
             for error in &report.errors {
@@ -28,13 +27,23 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        // A corpus problem must not stop an archive that already has an index.
-        Err(error) if !matches!(casebook_index::store::current_generation(index), Err(IndexError::NotFound(_))) => {
-            tracing::error!(%error, "could not update the index; serving the previous one");
-        }
-        Err(error) => {
-            return Err(error).with_context(|| format!("cannot build the index of `{}`", corpus.display()));
-        }
+        Err(error) => tracing::error!(%error, "could not update the index; serving the previous one if there is one"),
+    }
+}
+
+pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let corpus = &args.corpus.corpus;
+    let index = &args.index.index;
+    // With an index in place, serve it at once and bring it up to date in the background (the
+    // server switches to the new generation when it is published). Without one, build first.
+    let has_index = casebook_index::store::current_generation(index).is_ok();
+    if has_index {
+        let (corpus, index) = (corpus.clone(), index.clone());
+        std::thread::spawn(move || update_index(&corpus, &index));
+    } else {
+        update_index(corpus, index);
+        casebook_index::store::current_generation(index)
+            .with_context(|| format!("cannot build the index of `{}`", corpus.display()))?;
     }
     let config = ServerConfig {
         addr: args.addr,

@@ -23,7 +23,7 @@ const BODY_BOOST: f32 = 1.0;
 const PREFIX_BOOST: f32 = 0.5;
 const FUZZY_BOOST: f32 = 0.4;
 /// Most completions a prefix expands to (the most frequent ones).
-const MAX_PREFIX_EXPANSIONS: usize = 30;
+const MAX_PREFIX_EXPANSIONS: usize = 10;
 /// Most dictionary terms scanned per segment for one prefix.
 const MAX_PREFIX_SCAN: usize = 4000;
 /// Most corrections a misspelt word expands to.
