@@ -26,6 +26,8 @@ use crate::store::{self, Manifest};
 
 /// A searchable index generation.
 pub struct Archive {
+    /// Facet paths of every segment, resolved once.
+    facets: std::sync::Arc<crate::search::collector::FacetCache>,
     /// The unfiltered browse (no text, no filter), computed once: it is the home page and the
     /// empty search page, the most frequent request.
     browse_cache: std::sync::Mutex<Option<(crate::request::Sort, usize, std::sync::Arc<Collected>)>>,
@@ -80,6 +82,7 @@ impl Archive {
             .try_into()
             .map_err(|e: tantivy::TantivyError| corrupt(generation, e))?;
         let archive = Archive {
+            facets: Default::default(),
             browse_cache: std::sync::Mutex::new(None),
             index,
             reader,
@@ -89,9 +92,17 @@ impl Archive {
             generation: generation.to_path_buf(),
             manifest,
         };
-        // Touch every segment's stores once so that missing files show up now, not mid-search.
+        // Touch every segment's stores once so that missing files show up now, not mid-search,
+        // and resolve the facet paths of each segment once for all queries.
         let searcher = archive.reader.searcher();
         searcher.search(&AllQuery, &Count).map_err(|e| corrupt(generation, e))?;
+        let mut facets = crate::search::collector::FacetCache::new();
+        for segment in searcher.segment_readers() {
+            let resolved = crate::search::collector::resolve_facets(segment).map_err(|e| corrupt(generation, e))?;
+            facets.insert(segment.segment_id(), std::sync::Arc::new(resolved));
+        }
+        let mut archive = archive;
+        archive.facets = std::sync::Arc::new(facets);
         Ok(archive)
     }
 
@@ -240,6 +251,7 @@ impl Archive {
             units,
             top_tier,
             depth: skip + take,
+            facets: std::sync::Arc::clone(&self.facets),
         };
         let unfiltered_browse = !tiered
             && plan_excluded_empty

@@ -12,6 +12,7 @@
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
@@ -115,77 +116,124 @@ pub struct FacetedCollector {
     pub top_tier: usize,
     /// Results to keep: `page × per_page`.
     pub depth: usize,
+    /// Facet paths resolved when the index was opened.
+    pub facets: Arc<FacetCache>,
 }
 
-/// Pass bitmaps of one facet field in one segment: `pass[ord]`.
-fn pass_map(reader: &FacetReader, selected: impl Fn(&[&str]) -> bool) -> tantivy::Result<Vec<bool>> {
-    let mut facet = Facet::root();
-    let mut pass = Vec::with_capacity(reader.num_facets());
-    for ord in 0..reader.num_facets() as u64 {
-        reader.facet_from_ord(ord, &mut facet)?;
-        pass.push(selected(&facet.to_path()));
+/// The facet fields counted, in the order of [`SegmentFacets`] and of the collector's groups.
+const FACET_FIELDS: [&str; 4] = ["sector", "region", "award", "language"];
+
+/// The facet paths of one segment, by ordinal, and the key each is counted under. A
+/// generation's segments never change, so this is resolved once when the index is opened,
+/// not on every query.
+#[derive(Debug, Default)]
+pub struct SegmentFacets {
+    paths: [Vec<Vec<String>>; 4],
+    keys: [Vec<String>; 4],
+}
+
+/// Resolved facets of every segment of a generation.
+pub type FacetCache = HashMap<tantivy::index::SegmentId, Arc<SegmentFacets>>;
+
+/// Resolves the facet paths of a segment.
+pub fn resolve_facets(segment: &SegmentReader) -> tantivy::Result<SegmentFacets> {
+    let mut resolved = SegmentFacets::default();
+    for (index, field) in FACET_FIELDS.iter().enumerate() {
+        let reader = segment.facet_reader(field)?;
+        let mut facet = Facet::root();
+        for ord in 0..reader.num_facets() as u64 {
+            reader.facet_from_ord(ord, &mut facet)?;
+            let path: Vec<String> = facet.to_path().into_iter().map(str::to_string).collect();
+            let key = if *field == "region" {
+                format!("{}\0{}", path.first().map_or("", String::as_str), path.get(1).map_or("", String::as_str))
+            } else {
+                path.first().cloned().unwrap_or_default()
+            };
+            resolved.paths[index].push(path);
+            resolved.keys[index].push(key);
+        }
     }
-    Ok(pass)
-}
-
-fn facet_keys(reader: &FacetReader, key: impl Fn(&[&str]) -> String) -> tantivy::Result<Vec<String>> {
-    let mut facet = Facet::root();
-    let mut keys = Vec::with_capacity(reader.num_facets());
-    for ord in 0..reader.num_facets() as u64 {
-        reader.facet_from_ord(ord, &mut facet)?;
-        keys.push(key(&facet.to_path()));
-    }
-    Ok(keys)
-}
-
-fn region_key(path: &[&str]) -> String {
-    format!("{}\0{}", path.first().unwrap_or(&""), path.get(1).unwrap_or(&""))
+    Ok(resolved)
 }
 
 /// Whether a facet path is selected by a filter.
-type Selector<'a> = dyn Fn(&[&str]) -> bool + 'a;
+type Selector<'a> = dyn Fn(&[String]) -> bool + 'a;
+
+/// Years counted: 1900 to 2200 (the range requests accept).
+const FIRST_COUNTED_YEAR: usize = 1900;
+const YEAR_SLOTS: usize = 301;
+
+/// Most facet values of one document that are counted (a case has a handful of sectors).
+const MAX_ORDS: usize = 16;
 
 struct Group {
     reader: FacetReader,
     pass: Option<Vec<bool>>,
-    keys: Vec<String>,
+    facets: Arc<SegmentFacets>,
+    field: usize,
     counts: Vec<Vec<u64>>,
+    /// The current document's ordinals, read once per document.
+    ords: [u64; MAX_ORDS],
+    len: usize,
+    loaded_for: DocId,
 }
 
 impl Group {
     fn new(
         segment: &SegmentReader,
-        field: &str,
+        facets: &Arc<SegmentFacets>,
+        field: usize,
         tiers: usize,
-        key: impl Fn(&[&str]) -> String,
         selected: Option<&Selector<'_>>,
     ) -> tantivy::Result<Self> {
-        let reader = segment.facet_reader(field)?;
-        let pass = match selected {
-            Some(selected) => Some(pass_map(&reader, selected)?),
-            None => None,
-        };
-        let keys = facet_keys(&reader, key)?;
-        let counts = vec![vec![0; keys.len()]; tiers];
-        Ok(Group { reader, pass, keys, counts })
+        let reader = segment.facet_reader(FACET_FIELDS[field])?;
+        let paths = &facets.paths[field];
+        let pass = selected.map(|selected| paths.iter().map(|path| selected(path)).collect());
+        let counts = vec![vec![0; paths.len()]; tiers];
+        Ok(Group {
+            reader,
+            pass,
+            facets: Arc::clone(facets),
+            field,
+            counts,
+            ords: [0; MAX_ORDS],
+            len: 0,
+            loaded_for: tantivy::TERMINATED,
+        })
     }
 
-    fn passes(&self, doc: DocId) -> bool {
-        match &self.pass {
-            None => true,
-            Some(pass) => self.reader.facet_ords(doc).any(|ord| pass.get(ord as usize).copied().unwrap_or(false)),
+    /// Reads the document's ordinals, once (sorted, without repeats).
+    fn load(&mut self, doc: DocId) {
+        if self.loaded_for == doc {
+            return;
         }
+        self.len = 0;
+        let mut previous = u64::MAX;
+        for ord in self.reader.facet_ords(doc) {
+            if ord != previous && self.len < MAX_ORDS {
+                self.ords[self.len] = ord;
+                self.len += 1;
+                previous = ord;
+            }
+        }
+        self.loaded_for = doc;
+    }
+
+    fn passes(&mut self, doc: DocId) -> bool {
+        if self.pass.is_none() {
+            return true;
+        }
+        self.load(doc);
+        let Some(pass) = &self.pass else { return true };
+        self.ords[..self.len].iter().any(|ord| pass.get(*ord as usize).copied().unwrap_or(false))
     }
 
     fn count(&mut self, doc: DocId, tier: usize) {
+        self.load(doc);
         let counts = &mut self.counts[tier];
-        let mut previous = u64::MAX;
-        for ord in self.reader.facet_ords(doc) {
-            if ord != previous {
-                if let Some(slot) = counts.get_mut(ord as usize) {
-                    *slot += 1;
-                }
-                previous = ord;
+        for ord in &self.ords[..self.len] {
+            if let Some(slot) = counts.get_mut(*ord as usize) {
+                *slot += 1;
             }
         }
     }
@@ -196,7 +244,8 @@ impl Group {
         for (tier, counts) in self.counts.into_iter().enumerate() {
             for (ord, count) in counts.into_iter().enumerate() {
                 if count > 0 {
-                    out.entry(self.keys[ord].clone()).or_insert_with(|| vec![0; tiers])[tier] += count;
+                    let key = self.facets.keys[self.field][ord].clone();
+                    out.entry(key).or_insert_with(|| vec![0; tiers])[tier] += count;
                 }
             }
         }
@@ -236,7 +285,8 @@ pub struct FacetedSegmentCollector {
     groups: [Group; 4],
     years: Column<u64>,
     year_range: YearRange,
-    year_counts: Vec<HashMap<u16, u64>>,
+    /// Counts per tier and year (index: year − FIRST_COUNTED_YEAR).
+    year_counts: Vec<Vec<u64>>,
     titles: Option<StrColumn>,
     sort: Sort,
     tiered: bool,
@@ -267,10 +317,10 @@ impl Collector for FacetedCollector {
         let tiers = self.top_tier + 1;
         let filters = &self.filters;
         let sector_selected =
-            filters.sector.as_ref().map(|set| move |path: &[&str]| path.first().is_some_and(|id| set.contains(*id)));
+            filters.sector.as_ref().map(|set| move |path: &[String]| path.first().is_some_and(|id| set.contains(id)));
         let region_selected = filters.region.as_ref().map(|filter| {
-            move |path: &[&str]| {
-                let country = path.first().copied().unwrap_or_default();
+            move |path: &[String]| {
+                let country = path.first().map_or("", String::as_str);
                 filter.countries.contains(country)
                     || path.get(1).is_some_and(|segment| {
                         filter.regions.contains(&crate::document::region_value(country, segment))
@@ -278,16 +328,19 @@ impl Collector for FacetedCollector {
             }
         });
         let award_selected = filters.award.as_ref().map(|set| {
-            move |path: &[&str]| path.first().is_some_and(|name| set.contains(&casebook_corpus::text::slugify(name)))
+            move |path: &[String]| path.first().is_some_and(|name| set.contains(&casebook_corpus::text::slugify(name)))
         });
         let language_selected =
-            filters.language.as_ref().map(|set| move |path: &[&str]| path.first().is_some_and(|l| set.contains(*l)));
-        let first = |path: &[&str]| path.first().map(|s| s.to_string()).unwrap_or_default();
+            filters.language.as_ref().map(|set| move |path: &[String]| path.first().is_some_and(|l| set.contains(l)));
+        let facets = match self.facets.get(&segment.segment_id()) {
+            Some(facets) => Arc::clone(facets),
+            None => Arc::new(resolve_facets(segment)?),
+        };
         let groups = [
-            Group::new(segment, "sector", tiers, first, sector_selected.as_ref().map(|f| f as &Selector<'_>))?,
-            Group::new(segment, "region", tiers, region_key, region_selected.as_ref().map(|f| f as &Selector<'_>))?,
-            Group::new(segment, "award", tiers, first, award_selected.as_ref().map(|f| f as &Selector<'_>))?,
-            Group::new(segment, "language", tiers, first, language_selected.as_ref().map(|f| f as &Selector<'_>))?,
+            Group::new(segment, &facets, 0, tiers, sector_selected.as_ref().map(|f| f as &Selector<'_>))?,
+            Group::new(segment, &facets, 1, tiers, region_selected.as_ref().map(|f| f as &Selector<'_>))?,
+            Group::new(segment, &facets, 2, tiers, award_selected.as_ref().map(|f| f as &Selector<'_>))?,
+            Group::new(segment, &facets, 3, tiers, language_selected.as_ref().map(|f| f as &Selector<'_>))?,
         ];
         let titles = if self.sort == Sort::Title { segment.fast_fields().str("title_key")? } else { None };
         Ok(FacetedSegmentCollector {
@@ -295,7 +348,7 @@ impl Collector for FacetedCollector {
             groups,
             years: segment.fast_fields().u64("year")?,
             year_range: filters.year,
-            year_counts: vec![HashMap::new(); tiers],
+            year_counts: vec![vec![0; YEAR_SLOTS]; tiers],
             titles,
             sort: self.sort,
             tiered: self.tiered,
@@ -362,8 +415,10 @@ impl SegmentCollector for FacetedSegmentCollector {
             // A result counts everywhere; a near-miss only in the group it fails.
             if failures == 0 || failed_group {
                 if group == YEAR {
-                    if let Ok(year) = u16::try_from(year) {
-                        *self.year_counts[tier].entry(year).or_default() += 1;
+                    if let Some(slot) =
+                        (year as usize).checked_sub(FIRST_COUNTED_YEAR).and_then(|i| self.year_counts[tier].get_mut(i))
+                    {
+                        *slot += 1;
                     }
                 } else {
                     self.groups[slot(group)].count(doc, tier);
@@ -405,8 +460,9 @@ impl SegmentCollector for FacetedSegmentCollector {
         counts[AWARD] = award.harvest();
         counts[LANGUAGE] = language.harvest();
         for (tier, years) in self.year_counts.into_iter().enumerate() {
-            for (year, count) in years {
-                counts[YEAR].entry(year.to_string()).or_insert_with(|| vec![0; tiers])[tier] += count;
+            for (offset, count) in years.into_iter().enumerate().filter(|(_, c)| *c > 0) {
+                let year = (FIRST_COUNTED_YEAR + offset).to_string();
+                counts[YEAR].entry(year).or_insert_with(|| vec![0; tiers])[tier] += count;
             }
         }
         let mut title = String::new();
