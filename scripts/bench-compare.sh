@@ -7,6 +7,8 @@
 # docs/bench/latency.svg, and prints a summary.
 #
 # Usage: scripts/bench-compare.sh [SIZES...]   (default: 10000 100000; add 1000000 for 1M)
+# Environment: ROUNDS (timed passes over the query mix, default 3), HTTP_SECONDS (default 20),
+# NO_FTS5=1 to skip the SQLite side (at 1M cases it takes longer than everything else).
 # Needs: wrk and GNU time (apt-get install wrk time). Data goes to $BENCH_DIR
 # (default target/bench-data); a 1M corpus needs about 3 GB of disk there.
 set -euo pipefail
@@ -46,7 +48,9 @@ for n in "${sizes[@]}"; do
   for f in $changed; do mv "$f.orig" "$f"; done
   "$bin" index --corpus "$corpus" --index "$index" >/dev/null
 
-  "$bench" measure "$corpus" "$index" "$corpus/queries.jsonl" --rounds "${ROUNDS:-3}" --fts5 "$data/fts5-$n.db" > "$data/measure.json"
+  fts5=(--fts5 "$data/fts5-$n.db")
+  [ -z "${NO_FTS5:-}" ] || fts5=()
+  "$bench" measure "$corpus" "$index" "$corpus/queries.jsonl" --rounds "${ROUNDS:-3}" "${fts5[@]}" > "$data/measure.json"
 
   # Server start-up on the existing index, and HTTP throughput over the query mix.
   python3 - "$corpus/queries.jsonl" > "$data/paths.txt" <<'PY'

@@ -298,6 +298,11 @@ impl Output {
         Analyzers::new().register(&index);
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
         let writer: IndexWriter = index.writer_with_num_threads(threads, threads * WRITER_BUDGET_PER_THREAD)?;
+        if base.is_none() {
+            // A full build merges everything once at the end; background merges meanwhile
+            // would only redo work (and race with that final merge).
+            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+        }
         for id in stale_ids {
             writer.delete_term(Term::from_field_text(fields.id, id));
         }
