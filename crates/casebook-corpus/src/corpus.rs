@@ -148,16 +148,22 @@ pub fn max_award_year() -> i64 {
     civil_year_from_days((seconds / 86_400) as i64) + 1
 }
 
-/// The Gregorian year of a day counted from 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_year_from_days(days: i64) -> i64 {
+/// The Gregorian (year, month, day) of a day counted from 1970-01-01 (Howard Hinnant's
+/// algorithm).
+pub fn civil_date(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
     let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
     let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
     let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    yoe + era * 400 + i64::from(month <= 2)
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+fn civil_year_from_days(days: i64) -> i64 {
+    civil_date(days).0
 }
 
 /// A loaded corpus: the valid cases and every problem found.

@@ -19,7 +19,7 @@ pub mod text;
 
 pub use case::{Case, Outcome, Place};
 pub use config::CorpusConfig;
-pub use corpus::{CaseFile, Corpus, CorpusError, VOCABULARY_FILES, Vocabulary, discover, max_award_year};
+pub use corpus::{CaseFile, Corpus, CorpusError, VOCABULARY_FILES, Vocabulary, civil_date, discover, max_award_year};
 pub use diagnostic::{Diagnostic, Severity};
 pub use language::{Language, detect as detect_language};
 pub use parse::{Context, FIRST_YEAR, KNOWN_FIELDS, MAX_FILE_BYTES, Parsed, content_hash, parse_case};

@@ -22,17 +22,8 @@ const FEED_ENTRIES: usize = 50;
 
 /// RFC 3339 time of a Unix timestamp (UTC).
 fn rfc3339(seconds: u64) -> String {
-    let days = (seconds / 86_400) as i64;
+    let (year, month, day) = casebook_corpus::civil_date((seconds / 86_400) as i64);
     let rest = seconds % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
     format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z", rest / 3600, rest % 3600 / 60, rest % 60)
 }
 
@@ -76,7 +67,7 @@ pub async fn atom(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery)
 
 /// A CSV field: quoted when needed, and neutralised when a spreadsheet would read it as a
 /// formula (`=`, `+`, `-`, `@` first).
-fn csv_field(value: &str) -> String {
+pub(crate) fn csv_field(value: &str) -> String {
     let value =
         if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
     if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }

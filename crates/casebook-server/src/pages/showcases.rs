@@ -8,6 +8,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 
+use super::feeds::csv_field;
 use super::{Layout, PageContext};
 use crate::api::blocking;
 use crate::error::PageError;
@@ -119,12 +120,6 @@ fn export(body: String, content_type: &'static str, slug: &str, ext: &str) -> Re
         response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
     }
     response
-}
-
-fn csv_field(value: &str) -> String {
-    let value =
-        if value.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{value}") } else { value.to_string() };
-    if value.contains([',', '"', '\n', '\r']) { format!("\"{}\"", value.replace('"', "\"\"")) } else { value }
 }
 
 fn csv(showcase: &ShowcaseView, base: &str) -> String {
