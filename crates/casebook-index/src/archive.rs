@@ -331,23 +331,31 @@ impl Archive {
         }
     }
 
-    fn hit(&self, stored: StoredCase, snippet: String, score: f32, tiered: bool, lang: &str) -> Hit {
+    /// The sectors of a stored case with their labels in `lang` (the id when unknown).
+    pub fn sector_refs(&self, ids: &[String], lang: &str) -> Vec<SectorRef> {
         let taxonomy = &self.vocabulary.taxonomy;
-        let region_label = if lang == "it" { stored.place.region_it.clone() } else { stored.place.region_en.clone() };
+        ids.iter()
+            .map(|id| SectorRef {
+                id: id.clone(),
+                label: taxonomy.sector(id).map_or_else(|| id.clone(), |s| s.label(lang).to_string()),
+            })
+            .collect()
+    }
+
+    /// The region of a stored case with its label in `lang`.
+    pub fn region_ref(&self, stored: &StoredCase, lang: &str) -> RegionRef {
+        let place = &stored.place;
+        RegionRef {
+            value: place.region.clone(),
+            label: if lang == "it" { place.region_it.clone() } else { place.region_en.clone() },
+            country: place.country.clone(),
+        }
+    }
+
+    fn hit(&self, stored: StoredCase, snippet: String, score: f32, tiered: bool, lang: &str) -> Hit {
         Hit {
-            sectors: stored
-                .sectors
-                .iter()
-                .map(|id| SectorRef {
-                    id: id.clone(),
-                    label: taxonomy.sector(id).map_or_else(|| id.clone(), |s| s.label(lang).to_string()),
-                })
-                .collect(),
-            region: RegionRef {
-                value: stored.place.region.clone(),
-                label: region_label,
-                country: stored.place.country.clone(),
-            },
+            sectors: self.sector_refs(&stored.sectors, lang),
+            region: self.region_ref(&stored, lang),
             city: stored.place.city,
             language: stored.language.code().to_string(),
             score: if tiered { (relevance(score) * 1000.0).round() / 1000.0 } else { 0.0 },

@@ -116,19 +116,8 @@ pub fn case_detail(case: StoredCase, archive: &casebook_index::Archive, lang: &s
     CaseDetail {
         url: format!("/cases/{}", case.id),
         body_html: crate::html::render_body(&case.body_markdown),
-        sectors: case
-            .sectors
-            .iter()
-            .map(|id| SectorRef {
-                id: id.clone(),
-                label: taxonomy.sector(id).map_or_else(|| id.clone(), |s| s.label(lang).to_string()),
-            })
-            .collect(),
-        region: RegionRef {
-            value: case.place.region.clone(),
-            label: if lang == "it" { case.place.region_it.clone() } else { case.place.region_en.clone() },
-            country: case.place.country.clone(),
-        },
+        sectors: archive.sector_refs(&case.sectors, lang),
+        region: archive.region_ref(&case, lang),
         country_label: taxonomy
             .country(&case.place.country)
             .map_or_else(|| case.place.country.clone(), |c| c.label(lang).to_string()),
