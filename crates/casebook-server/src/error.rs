@@ -100,3 +100,9 @@ impl IntoResponse for PageError {
         crate::pages::error_page(self.error, self.lang)
     }
 }
+
+impl From<PageError> for Response {
+    fn from(error: PageError) -> Response {
+        error.into_response()
+    }
+}

@@ -137,28 +137,28 @@ pub async fn login_submit(
 /// The session of a form post, after checking its CSRF token; otherwise the response to send
 /// (built once per refused request, so its size does not matter).
 #[allow(clippy::result_large_err, reason = "the error is the HTTP response itself")]
-fn posted_session(
+fn posted_form(
     state: &AppState,
     headers: &HeaderMap,
-    fields: &[(String, String)],
+    body: &[u8],
     lang: crate::i18n::Lang,
-) -> Result<Session, Response> {
+) -> Result<(Vec<(String, String)>, Session), Response> {
+    let fields = form(body);
     let Some(session) = auth::session(state, headers) else {
         return Err(see_other("/login"));
     };
-    if !auth::csrf_ok(&session, first(fields, "csrf")) {
+    if !auth::csrf_ok(&session, first(&fields, "csrf")) {
         let error =
             AppError { status: StatusCode::FORBIDDEN, code: "csrf", message: lang.strings().form_expired.into() };
         return Err(super::error_page(error, lang));
     }
-    Ok(session)
+    Ok((fields, session))
 }
 
 /// `POST /logout`.
 pub async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
     let context = PageContext::new(&headers, &uri);
-    let fields = form(&body);
-    if let Err(response) = posted_session(&state, &headers, &fields, context.lang) {
+    if let Err(response) = posted_form(&state, &headers, &body, context.lang) {
         return response;
     }
     if let Some(secret) = auth::cookie(&headers, SESSION_COOKIE) {
@@ -227,13 +227,9 @@ pub async fn create_showcase(
     headers: HeaderMap,
     uri: Uri,
     body: Bytes,
-) -> Result<Response, PageError> {
+) -> Result<Response, Response> {
     let context = PageContext::new(&headers, &uri);
-    let fields = form(&body);
-    let session = match posted_session(&state, &headers, &fields, context.lang) {
-        Ok(session) => session,
-        Err(response) => return Ok(response),
-    };
+    let (fields, session) = posted_form(&state, &headers, &body, context.lang)?;
     let new = NewShowcase {
         title: first(&fields, "title").unwrap_or_default().to_string(),
         event: first(&fields, "event").map(str::to_string),
@@ -294,13 +290,9 @@ pub async fn showcase_action(
     headers: HeaderMap,
     uri: Uri,
     body: Bytes,
-) -> Result<Response, PageError> {
+) -> Result<Response, Response> {
     let context = PageContext::new(&headers, &uri);
-    let fields = form(&body);
-    let session = match posted_session(&state, &headers, &fields, context.lang) {
-        Ok(session) => session,
-        Err(response) => return Ok(response),
-    };
+    let (fields, session) = posted_form(&state, &headers, &body, context.lang)?;
     let edit_page = format!("/organiser/showcases/{slug}");
     let case_id = first(&fields, "case_id").unwrap_or_default().to_string();
     let store = Arc::clone(&state.store);
@@ -370,13 +362,9 @@ pub async fn add_to_showcase(
     headers: HeaderMap,
     uri: Uri,
     body: Bytes,
-) -> Result<Response, PageError> {
+) -> Result<Response, Response> {
     let context = PageContext::new(&headers, &uri);
-    let fields = form(&body);
-    let session = match posted_session(&state, &headers, &fields, context.lang) {
-        Ok(session) => session,
-        Err(response) => return Ok(response),
-    };
+    let (fields, session) = posted_form(&state, &headers, &body, context.lang)?;
     let slug = first(&fields, "showcase").unwrap_or_default().to_string();
     let case_id = first(&fields, "case_id").unwrap_or_default().to_string();
     let back = local_path(first(&fields, "back"), &format!("/organiser/showcases/{slug}"));
@@ -386,7 +374,7 @@ pub async fn add_to_showcase(
         Ok(_) => Ok(see_other(&back)),
         // Already there: nothing to do.
         Err(error) if error.status == StatusCode::CONFLICT => Ok(see_other(&back)),
-        Err(error) => Err(context.error(error)),
+        Err(error) => Err(context.error(error).into()),
     }
 }
 
@@ -396,18 +384,14 @@ pub async fn create_token(
     headers: HeaderMap,
     uri: Uri,
     body: Bytes,
-) -> Result<Response, PageError> {
+) -> Result<Response, Response> {
     let context = PageContext::with_session(&headers, &uri, &state);
-    let fields = form(&body);
-    let session = match posted_session(&state, &headers, &fields, context.lang) {
-        Ok(session) => session,
-        Err(response) => return Ok(response),
-    };
+    let (fields, session) = posted_form(&state, &headers, &body, context.lang)?;
     let label = first(&fields, "name").unwrap_or("web").to_string();
     let store = Arc::clone(&state.store);
     let name = session.user.name.clone();
     let (_, token) = blocking(move || Ok(store.create_token(&name, &label)?)).await.map_err(|e| context.error(e))?;
-    render_dashboard(&state, &context, &session, Some(token)).await
+    Ok(render_dashboard(&state, &context, &session, Some(token)).await?)
 }
 
 /// `POST /organiser/tokens/{id}/revoke`.
@@ -417,13 +401,9 @@ pub async fn revoke_token(
     headers: HeaderMap,
     uri: Uri,
     body: Bytes,
-) -> Result<Response, PageError> {
+) -> Result<Response, Response> {
     let context = PageContext::new(&headers, &uri);
-    let fields = form(&body);
-    let session = match posted_session(&state, &headers, &fields, context.lang) {
-        Ok(session) => session,
-        Err(response) => return Ok(response),
-    };
+    let (_, session) = posted_form(&state, &headers, &body, context.lang)?;
     let store = Arc::clone(&state.store);
     blocking(move || Ok(store.revoke_token(&id, Some(&session.user))?)).await.map_err(|e| context.error(e))?;
     Ok(see_other("/organiser"))
