@@ -64,7 +64,7 @@ for line in open(sys.argv[1]):
     print("/api/search?" + urllib.parse.urlencode(pairs))
 PY
   start=$(date +%s.%N)
-  CASEBOOK_LOG=warn "$bin" serve --addr 127.0.0.1:0 --corpus "$corpus" --index "$index" --db "$data/bench.db" > "$data/serve.out" &
+  CASEBOOK_LOG=warn "$bin" serve --addr 127.0.0.1:0 --rate-limit 0 --max-in-flight 1024 --corpus "$corpus" --index "$index" --db "$data/bench.db" > "$data/serve.out" &
   server=$!
   for _ in $(seq 600); do grep -q listening "$data/serve.out" && break; sleep 0.01; done
   ready=$(date +%s.%N)

@@ -10,7 +10,7 @@ command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" 
 cargo build --release --quiet
 work=$(mktemp -d)
 target/release/casebook index --index "$work/index" >/dev/null
-CASEBOOK_LOG=warn target/release/casebook serve --addr 127.0.0.1:0 --index "$work/index" > "$work/out" &
+CASEBOOK_LOG=warn target/release/casebook serve --addr 127.0.0.1:0 --rate-limit 0 --max-in-flight 1024 --index "$work/index" > "$work/out" &
 server=$!
 trap 'kill $server 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 50); do grep -q listening "$work/out" && break; sleep 0.1; done

@@ -13,6 +13,8 @@ mod api;
 mod browser;
 /// `casebook check`: every validation error with its file, line and message.
 mod check;
+/// Hostile HTTP requests, overload, deadlines and rate limits over raw TCP.
+mod hostile;
 /// `casebook import`: site structures, idempotence, bad pages, --follow, the round trip.
 mod import;
 /// `casebook index`: builds, incremental updates, the atomic swap, corrupt indexes.

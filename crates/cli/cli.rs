@@ -239,6 +239,28 @@ pub struct ServeArgs {
     pub poll_interval: f64,
     #[command(flatten)]
     pub db: DbArg,
+    #[command(flatten)]
+    pub limits: LimitArgs,
+}
+
+/// Overload and abuse limits of `casebook serve` (see docs/security.md).
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Requests handled at once; beyond it requests are refused at once with 503 and Retry-After.
+    #[arg(long, value_name = "N", default_value_t = 128, env = "CASEBOOK_MAX_IN_FLIGHT")]
+    pub max_in_flight: usize,
+    /// Searches, exports and suggestions per second per client address (0: no limit); beyond it, 429.
+    #[arg(long, value_name = "PER_SECOND", default_value_t = 10.0, env = "CASEBOOK_RATE_LIMIT")]
+    pub rate_limit: f64,
+    /// Requests a client may send in a burst before --rate-limit applies.
+    #[arg(long, value_name = "N", default_value_t = 50, env = "CASEBOOK_RATE_BURST")]
+    pub rate_burst: u32,
+    /// Seconds a request may take before the answer is 503.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, env = "CASEBOOK_REQUEST_TIMEOUT")]
+    pub request_timeout: f64,
+    /// Behind a reverse proxy: take the client address from the last X-Forwarded-For entry.
+    #[arg(long, env = "CASEBOOK_TRUST_FORWARDED_FOR")]
+    pub trust_forwarded_for: bool,
 }
 
 /// Where the corpus is.

@@ -38,8 +38,14 @@ impl Answer {
 }
 
 impl TestServer {
-    /// Builds the workspace's index and serves it.
+    /// Builds the workspace's index and serves it, without the per-client rate limit (tests
+    /// send many requests from one address).
     pub async fn start(workspace: &Workspace) -> TestServer {
+        Self::start_with(workspace, casebook_server::Limits { rate_per_second: 0.0, ..Default::default() }).await
+    }
+
+    /// The same with the given limits.
+    pub async fn start_with(workspace: &Workspace, limits: casebook_server::Limits) -> TestServer {
         workspace.build();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
@@ -51,6 +57,7 @@ impl TestServer {
             public_url: Some("https://archive.example".into()),
             poll_interval: Duration::from_millis(50),
             db: workspace.path().join("data/casebook.db"),
+            limits,
         };
         let state = Arc::new(AppState::open(config, addr).expect("open index"));
         tokio::spawn(casebook_server::watch::reload_loop(Arc::clone(&state), Duration::from_millis(50)));

@@ -69,6 +69,8 @@ pub struct SearchParams {
     responses(
         (status = 200, description = "The page of results and the facet counts", body = SearchResponse),
         (status = 400, description = "A parameter value is invalid", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address: wait `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "The server is busy or the request took too long: retry after `Retry-After` seconds", body = ErrorBody),
     ),
     tag = "search"
 )]
@@ -189,6 +191,8 @@ pub struct SimilarResponse {
     responses(
         (status = 200, description = "Similar cases", body = SimilarResponse),
         (status = 404, description = "No such case", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address: wait `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "The server is busy or the request took too long: retry after `Retry-After` seconds", body = ErrorBody),
     ),
     tag = "cases"
 )]
@@ -217,7 +221,11 @@ pub struct SuggestResponse {
     get,
     path = "/api/suggest",
     params(("q" = String, Query, description = "Text typed so far")),
-    responses((status = 200, description = "Completions", body = SuggestResponse)),
+    responses(
+        (status = 200, description = "Completions", body = SuggestResponse),
+        (status = 429, description = "Too many requests from this address: wait `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "The server is busy or the request took too long: retry after `Retry-After` seconds", body = ErrorBody),
+    ),
     tag = "search"
 )]
 pub async fn suggest(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Json<SuggestResponse> {
@@ -241,7 +249,11 @@ pub struct FacetsResponse {
     get,
     path = "/api/facets",
     params(("lang" = Option<String>, Query, description = "Label language: en or it")),
-    responses((status = 200, description = "Facet counts", body = FacetsResponse)),
+    responses(
+        (status = 200, description = "Facet counts", body = FacetsResponse),
+        (status = 429, description = "Too many requests from this address: wait `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "The server is busy or the request took too long: retry after `Retry-After` seconds", body = ErrorBody),
+    ),
     tag = "search"
 )]
 pub async fn facets(

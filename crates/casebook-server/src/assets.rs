@@ -47,7 +47,7 @@ pub fn url(name: &str) -> String {
 /// `GET /static/{name}`.
 pub async fn serve(Path(name): Path<String>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
     let Some(asset) = FILES.iter().find(|a| a.name == name) else {
-        return AppError::not_found(format!("no static file `{name}`")).into_response();
+        return crate::limits::refusal("/static/", &headers, AppError::not_found(format!("no static file `{name}`")));
     };
     let full = hash(asset.bytes);
     let etag = format!("\"{full}\"");

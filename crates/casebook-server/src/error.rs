@@ -28,7 +28,9 @@ pub struct ErrorBody {
 /// Code and message of an API error.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
-    /// Stable code: `invalid_parameter`, `not_found`, `method_not_allowed`, `timeout`, `internal`.
+    /// Stable code: `invalid_parameter`, `not_found`, `method_not_allowed`, `unauthorised`,
+    /// `forbidden`, `rate_limited`, `overloaded`, `timeout`, `uri_too_long`,
+    /// `payload_too_large`, `bad_request`, `internal`.
     pub code: String,
     /// Explanation.
     pub message: String,

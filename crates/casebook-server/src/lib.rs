@@ -10,6 +10,7 @@ pub mod auth;
 pub mod error;
 pub mod html;
 pub mod i18n;
+pub mod limits;
 mod pages;
 pub mod params;
 mod showcase_api;
@@ -21,17 +22,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, Request, StatusCode};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Request};
+use axum::middleware::{from_fn, from_fn_with_state};
 use axum::routing::{get, patch, post, put};
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
+pub use limits::Limits;
 pub use state::{AppState, ServerConfig};
-
-/// Longest time a request may take before the server answers 408.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Content-Security-Policy of every response: no inline script, nothing from elsewhere.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -66,21 +67,25 @@ fn security_header(name: &'static str, value: &'static str) -> SetResponseHeader
 
 /// The router with every route and layer.
 pub fn app(state: Arc<AppState>) -> Router {
-    let routes = Router::new()
-        .route("/", get(pages::home))
+    // Routes whose answers cost real work: each client has a request budget for them.
+    let expensive = Router::new()
         .route("/search", get(pages::search_page))
         .route("/search.atom", get(pages::atom))
         .route("/search.csv", get(pages::csv))
+        .route("/api/search", get(api::search))
+        .route("/api/cases/{id}/similar", get(api::similar))
+        .route("/api/suggest", get(api::suggest))
+        .route("/api/facets", get(api::facets))
+        .route_layer(from_fn_with_state(Arc::clone(&state), limits::rate_limit));
+    let routes = Router::new()
+        .merge(expensive)
+        .route("/", get(pages::home))
         .route("/cases/{id}", get(pages::case_page))
         .route("/healthz", get(pages::healthz))
         .route("/robots.txt", get(pages::robots))
         .route("/sitemap.xml", get(pages::sitemap))
         .route("/static/{file}", get(assets::serve))
-        .route("/api/search", get(api::search))
         .route("/api/cases/{id}", get(api::case))
-        .route("/api/cases/{id}/similar", get(api::similar))
-        .route("/api/suggest", get(api::suggest))
-        .route("/api/facets", get(api::facets))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/showcases", get(showcase_api::list).post(showcase_api::create))
         .route("/api/showcases/{slug}", get(showcase_api::get).patch(showcase_api::update).delete(showcase_api::delete))
@@ -106,14 +111,18 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/organiser/tokens/{id}/revoke", post(pages::revoke_token))
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
-        .with_state(state);
+        .with_state(Arc::clone(&state));
+    let body_limit = state.config.limits.max_body_bytes;
     routes
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(CatchPanicLayer::custom(limits::panic_response))
+        .layer(from_fn(limits::uniform_errors))
+        .layer(from_fn_with_state(state, limits::admission))
         .layer(CompressionLayer::new().gzip(true))
         .layer(security_header("content-security-policy", CONTENT_SECURITY_POLICY))
         .layer(security_header("x-content-type-options", "nosniff"))
         .layer(security_header("referrer-policy", "strict-origin-when-cross-origin"))
         .layer(security_header("x-frame-options", "DENY"))
-        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, REQUEST_TIMEOUT))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
         }).on_response(|response: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {

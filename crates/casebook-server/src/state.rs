@@ -25,6 +25,8 @@ pub struct ServerConfig {
     pub poll_interval: Duration,
     /// The SQLite database of accounts and showcases.
     pub db: PathBuf,
+    /// Overload and abuse limits.
+    pub limits: crate::limits::Limits,
 }
 
 /// What every handler sees.
@@ -37,6 +39,8 @@ pub struct AppState {
     pub store: Arc<Store>,
     /// Failed logins per account and per address.
     pub login_limiter: crate::auth::RateLimiter,
+    /// Requests in flight and the clients' rate-limit buckets.
+    pub guard: crate::limits::Guard,
     archive: RwLock<Arc<Archive>>,
 }
 
@@ -55,6 +59,7 @@ impl AppState {
         let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
         Ok(AppState {
             public_url: public_url.trim_end_matches('/').to_string(),
+            guard: crate::limits::Guard::new(&config.limits),
             config,
             store: Arc::new(store),
             login_limiter: crate::auth::RateLimiter::default(),

@@ -53,6 +53,14 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         public_url: args.public_url.clone(),
         poll_interval: Duration::from_secs_f64(args.poll_interval.clamp(0.05, 3600.0)),
         db: args.db.db.clone(),
+        limits: casebook_server::Limits {
+            max_in_flight: args.limits.max_in_flight.max(1),
+            rate_per_second: args.limits.rate_limit.max(0.0),
+            burst: args.limits.rate_burst.max(1),
+            request_timeout: Duration::from_secs_f64(args.limits.request_timeout.clamp(0.1, 3600.0)),
+            trust_forwarded_for: args.limits.trust_forwarded_for,
+            ..casebook_server::Limits::default()
+        },
     };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;

@@ -88,7 +88,8 @@ pub async fn login_submit(
         return login_form(&context, &state, &next, Some(t.form_expired.into()), &name, StatusCode::FORBIDDEN);
     }
     let account_key = format!("account:{}", name.to_lowercase());
-    let address_key = format!("address:{}", peer.ip());
+    let client = crate::limits::client_address(Some(peer), &headers, state.config.limits.trust_forwarded_for);
+    let address_key = format!("address:{client}");
     for (key, limit) in
         [(&account_key, auth::LOGIN_FAILURES_PER_ACCOUNT), (&address_key, auth::LOGIN_FAILURES_PER_ADDRESS)]
     {
@@ -126,7 +127,7 @@ pub async fn login_submit(
         Ok(Ok(None)) => {
             state.login_limiter.fail(&account_key);
             state.login_limiter.fail(&address_key);
-            tracing::warn!(account = %name, address = %peer.ip(), "failed login");
+            tracing::warn!(account = %name, address = %client, "failed login");
             login_form(&context, &state, &next, Some(t.wrong_login.into()), &name, StatusCode::UNAUTHORIZED)
         }
         Ok(Err(error)) => super::error_page(AppError::internal(error), context.lang),
