@@ -13,6 +13,8 @@ mod api;
 mod browser;
 /// `casebook check`: every validation error with its file, line and message.
 mod check;
+/// Faults: kill -9 of builds and of the server mid-write, full disk, no permission.
+mod faults;
 /// Hostile HTTP requests, overload, deadlines and rate limits over raw TCP.
 mod hostile;
 /// `casebook import`: site structures, idempotence, bad pages, --follow, the round trip.

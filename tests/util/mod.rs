@@ -1,6 +1,7 @@
 //! Test helpers: a temporary working directory holding a corpus, and the binary.
 
 pub mod http;
+pub mod process;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

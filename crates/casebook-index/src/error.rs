@@ -25,7 +25,7 @@ pub enum IndexError {
     #[error(transparent)]
     Corpus(#[from] CorpusError),
     /// A file operation failed.
-    #[error("cannot write the index in `{path}`: {source}")]
+    #[error("cannot write the index in `{path}`: {source}{hint}", hint = storage_hint(&source.to_string()))]
     Io {
         /// The file or folder.
         path: PathBuf,
@@ -33,11 +33,24 @@ pub enum IndexError {
         source: std::io::Error,
     },
     /// tantivy failed while writing.
-    #[error("indexing failed: {0}")]
+    #[error("indexing failed: {0}{hint}", hint = storage_hint(&.0.to_string()))]
     Tantivy(#[from] tantivy::TantivyError),
     /// A failure injected on purpose by tests (`BuildOptions::fail_after`).
     #[error("indexing stopped by an injected fault after {0} cases")]
     InjectedFault(usize),
+}
+
+/// Advice for a write that failed because the disk (or a quota, or a file size limit) is
+/// full; empty for other errors.
+fn storage_hint(error: &str) -> &'static str {
+    // tantivy wraps I/O errors in its own types, so the operating system's message is what
+    // survives: ENOSPC, EDQUOT, EFBIG.
+    let full = ["No space left on device", "Disk quota exceeded", "File too large", "(os error 28)", "(os error 27)"];
+    if full.iter().any(|needle| error.contains(needle)) {
+        " (the disk is full or a size limit was reached: free space and run `casebook index` again; the previous index is unchanged and still serving)"
+    } else {
+        ""
+    }
 }
 
 impl IndexError {

@@ -286,17 +286,67 @@ impl Store {
 
     /// `PRAGMA integrity_check` is `ok`.
     pub fn integrity_ok(&self) -> Result<bool> {
-        let result: String = self.lock().query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
-        Ok(result == "ok")
+        Ok(self.problems()?.is_empty())
+    }
+
+    /// What is wrong with the database, empty when nothing is: SQLite's own
+    /// `integrity_check` and `foreign_key_check`, and Casebook's invariant that no two cases
+    /// of a showcase share a position (which a half-applied reorder would break).
+    pub fn problems(&self) -> Result<Vec<String>> {
+        let connection = self.lock();
+        let mut problems = Vec::new();
+        let mut integrity = connection.prepare("PRAGMA integrity_check")?;
+        for row in integrity.query_map([], |row| row.get::<_, String>(0))? {
+            let row = row?;
+            if row != "ok" {
+                problems.push(format!("integrity: {row}"));
+            }
+        }
+        let mut foreign = connection.prepare("PRAGMA foreign_key_check")?;
+        for row in foreign.query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, Option<i64>>(1)?)))? {
+            let (table, rowid) = row?;
+            problems.push(format!("foreign key: row {} of `{table}` points nowhere", rowid.unwrap_or_default()));
+        }
+        let mut positions = connection.prepare(
+            "SELECT s.slug, i.position, COUNT(*) FROM showcase_items i JOIN showcases s ON s.id = i.showcase_id
+             GROUP BY i.showcase_id, i.position HAVING COUNT(*) > 1",
+        )?;
+        for row in positions
+            .query_map([], |row| Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?)))?
+        {
+            let (slug, position, count) = row?;
+            problems.push(format!("showcase `{slug}`: {count} cases share position {position}"));
+        }
+        Ok(problems)
     }
 
     /// Writes a consistent copy of the database to `path` while it is in use (SQLite's
-    /// online backup).
+    /// online backup). The copy is written beside `path` and renamed into place once
+    /// complete and checked, so `path` never holds a partial backup.
     pub fn backup(&self, path: &Path) -> Result<()> {
-        let connection = self.lock();
-        let mut target = Connection::open(path)?;
-        let backup = rusqlite::backup::Backup::new(&connection, &mut target)?;
-        backup.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+        let mut partial = path.as_os_str().to_owned();
+        partial.push(".partial");
+        let partial = std::path::PathBuf::from(partial);
+        let _ = std::fs::remove_file(&partial);
+        {
+            let connection = self.lock();
+            let mut target = Connection::open(&partial)?;
+            let backup = rusqlite::backup::Backup::new(&connection, &mut target)?;
+            backup.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+        }
+        let copy = Store::open(&partial)?;
+        let problems = copy.problems()?;
+        drop(copy);
+        if !problems.is_empty() {
+            let _ = std::fs::remove_file(&partial);
+            return Err(StoreError::Invalid(format!("the backup copy failed its check: {}", problems.join("; "))));
+        }
+        for suffix in ["-wal", "-shm"] {
+            let mut side = partial.as_os_str().to_owned();
+            side.push(suffix);
+            let _ = std::fs::remove_file(std::path::PathBuf::from(side));
+        }
+        std::fs::rename(&partial, path)?;
         Ok(())
     }
 

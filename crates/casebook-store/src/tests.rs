@@ -87,3 +87,21 @@ fn backup_is_a_consistent_copy() {
     assert!(restored.integrity_ok().unwrap());
     assert_eq!(restored.showcases(Some(&anna)).unwrap()[0].title, "Kept");
 }
+
+#[test]
+fn problems_name_a_half_applied_reorder() {
+    let (dir, store) = store();
+    let anna = store.add_user("anna", Role::Organiser, "correct horse battery").unwrap();
+    let showcase = store.create_showcase(&anna, &NewShowcase { title: "Stage".into(), ..Default::default() }).unwrap();
+    for case in ["a", "b", "c"] {
+        store.add_item(&showcase.slug, &anna, case, case, "").unwrap();
+    }
+    assert_eq!(store.problems().unwrap(), Vec::<String>::new());
+    // What a reorder stopped after its first UPDATE would leave behind.
+    store.lock().execute("UPDATE showcase_items SET position = 1 WHERE case_id = 'c'", []).unwrap();
+    assert_eq!(store.problems().unwrap(), vec![format!("showcase `{}`: 2 cases share position 1", showcase.slug)]);
+    assert!(!store.integrity_ok().unwrap());
+    let error = store.backup(&dir.path().join("copy.db")).unwrap_err().to_string();
+    assert!(error.starts_with("the backup copy failed its check: showcase"), "{error}");
+    assert!(!dir.path().join("copy.db").exists() && !dir.path().join("copy.db.partial").exists());
+}

