@@ -127,7 +127,10 @@ pub fn app(state: Arc<AppState>) -> Router {
             tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
         }).on_response(|response: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
             tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "answered");
-        }))
+        })
+        // Server errors are logged where they happen, with their cause; refusals in bulk by
+        // `limits` once per second.
+        .on_failure(()))
 }
 
 async fn shutdown_signal() {

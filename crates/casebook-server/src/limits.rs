@@ -12,6 +12,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -63,6 +64,7 @@ impl Default for Limits {
 pub struct Guard {
     in_flight: Arc<Semaphore>,
     buckets: Buckets,
+    refusals: RefusalLog,
 }
 
 impl Guard {
@@ -71,6 +73,31 @@ impl Guard {
         Guard {
             in_flight: Arc::new(Semaphore::new(limits.max_in_flight.max(1))),
             buckets: Buckets::new(limits.rate_per_second, f64::from(limits.burst.max(1))),
+            refusals: RefusalLog::default(),
+        }
+    }
+}
+
+/// Counts refusals and logs them at most once per second, so that an overload does not
+/// also flood the log (one line per refused request would cost more than the refusal).
+#[derive(Debug, Default)]
+struct RefusalLog {
+    shed: AtomicU64,
+    limited: AtomicU64,
+    last_second: AtomicU64,
+}
+
+impl RefusalLog {
+    fn count(&self, counter: &AtomicU64) {
+        counter.fetch_add(1, Ordering::Relaxed);
+        let second = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        let last = self.last_second.load(Ordering::Relaxed);
+        if second > last
+            && self.last_second.compare_exchange(last, second, Ordering::Relaxed, Ordering::Relaxed).is_ok()
+        {
+            let shed = self.shed.swap(0, Ordering::Relaxed);
+            let limited = self.limited.swap(0, Ordering::Relaxed);
+            tracing::warn!(overloaded_503 = shed, rate_limited_429 = limited, "requests refused since the last report");
         }
     }
 }
@@ -193,7 +220,7 @@ pub async fn admission(State(state): State<Arc<AppState>>, request: Request, nex
         return next.run(request).await;
     }
     let Ok(_permit) = Arc::clone(&state.guard.in_flight).try_acquire_owned() else {
-        tracing::warn!(%path, "overloaded: request refused");
+        state.guard.refusals.count(&state.guard.refusals.shed);
         let error = unavailable("overloaded", "the server is busy; try again in a moment");
         return with_retry_after(refusal(&path, request.headers(), error), Duration::from_secs(1));
     };
@@ -214,6 +241,7 @@ pub async fn rate_limit(State(state): State<Arc<AppState>>, request: Request, ne
     match state.guard.buckets.take(client, Instant::now()) {
         Ok(()) => next.run(request).await,
         Err(wait) => {
+            state.guard.refusals.count(&state.guard.refusals.limited);
             let error = AppError {
                 status: StatusCode::TOO_MANY_REQUESTS,
                 code: "rate_limited",
