@@ -106,7 +106,16 @@ async fn check(server: &TestServer, name: &str, request: Vec<u8>, expect: Expect
         Expect::ClientError | Expect::Protocol => assert!((400..500).contains(&answer.status), "{context}"),
         Expect::Ok => assert_eq!(answer.status, 200, "{context}"),
     }
-    if matches!(expect, Expect::Protocol) || answer.status == 200 {
+    if matches!(expect, Expect::Protocol) {
+        return;
+    }
+    // Error answers carry the same protective headers as pages.
+    let policy = answer.header("content-security-policy").unwrap_or_default();
+    assert!(policy.contains("script-src 'self'") && policy.contains("frame-ancestors 'none'"), "{name}: {policy:?}");
+    assert!(!policy.contains("unsafe-inline") && !policy.contains("unsafe-eval"), "{name}: {policy:?}");
+    assert_eq!(answer.header("x-content-type-options").as_deref(), Some("nosniff"), "{name}");
+    assert!(answer.header("referrer-policy").is_some(), "{name}");
+    if answer.status == 200 {
         return;
     }
     let content_type = answer.header("content-type").unwrap_or_default();
