@@ -428,3 +428,26 @@ fn batch_mode_answers_every_line_in_order() {
     assert_eq!(lines[4]["total"], 10);
     assert!(lines[4]["took_ms"].is_number());
 }
+
+#[test]
+fn free_text_facets_list_at_most_fifty_values_plus_the_selected_ones() {
+    let workspace = Workspace::new();
+    let template = std::fs::read_to_string(fixture_corpus().join("cases/fintech-milano.md")).unwrap();
+    for n in 0..60 {
+        // Awards 00 and 01 have three cases each, the other 58 one each.
+        let copies = if n < 2 { 3 } else { 1 };
+        for copy in 0..copies {
+            let case = template.replace("year: 2016", &format!("year: 2016\naward: \"Premio {n:02}\""));
+            workspace.write(&format!("cases/premio-{n:02}-{copy}.md"), case);
+        }
+    }
+    let archive = workspace.build();
+    let browse = search(&archive, SearchRequest::default());
+    assert_eq!(browse.total, 64);
+    assert_eq!(browse.facets.award.len(), casebook_index::MAX_FACET_VALUES);
+    assert_eq!(browse.facets.award[0].count, 3);
+    let selected = search(&archive, SearchRequest { award: vec!["Premio 59".into()], ..Default::default() });
+    assert_eq!(selected.total, 1);
+    assert_eq!(selected.facets.award.len(), casebook_index::MAX_FACET_VALUES + 1, "the selected value is listed too");
+    assert!(selected.facets.award.iter().any(|v| v.selected && v.value == "premio-59" && v.count == 1));
+}

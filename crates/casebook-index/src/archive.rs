@@ -493,16 +493,19 @@ impl Archive {
                     })
                     .collect();
                 sort_by_count(&mut children);
+                let count = children.iter().map(|c| c.count).sum();
+                cap(&mut children);
                 FacetValue {
                     label: taxonomy.country(&code).map_or_else(|| code.clone(), |c| c.label(lang).to_string()),
                     selected: region_filter.countries.contains(&code),
-                    count: children.iter().map(|c| c.count).sum(),
+                    count,
                     value: code,
                     children: Some(children),
                 }
             })
             .collect();
         sort_by_count(&mut region);
+        cap(&mut region);
 
         // Years, newest first.
         let mut year: Vec<FacetValue> = totals(2)
@@ -537,6 +540,7 @@ impl Archive {
             })
             .collect();
         sort_by_count(&mut award);
+        cap(&mut award);
 
         // Languages.
         let selected_languages = filters.language.clone().unwrap_or_default();
@@ -573,4 +577,20 @@ fn language_label(code: &str, lang: &str) -> &'static str {
 
 fn sort_by_count(values: &mut [FacetValue]) {
     values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+}
+
+/// Most values listed per facet (and per country's regions). Awards and regions abroad are
+/// free text in the corpus, so an imported archive could have thousands: the most frequent
+/// are listed, and every selected value whatever its rank.
+pub const MAX_FACET_VALUES: usize = 50;
+
+/// Keeps the first [`MAX_FACET_VALUES`] of values sorted by count, and the selected ones.
+fn cap(values: &mut Vec<FacetValue>) {
+    if values.len() > MAX_FACET_VALUES {
+        let mut rank = 0;
+        values.retain(|value| {
+            rank += 1;
+            rank <= MAX_FACET_VALUES || value.selected
+        });
+    }
 }

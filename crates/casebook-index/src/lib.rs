@@ -14,7 +14,7 @@ pub mod schema;
 pub mod search;
 pub mod store;
 
-pub use archive::Archive;
+pub use archive::{Archive, MAX_FACET_VALUES};
 pub use document::StoredCase;
 pub use error::{IndexError, SearchError};
 pub use indexer::{BuildOptions, BuildReport, Progress, build_index};
