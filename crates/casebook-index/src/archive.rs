@@ -18,6 +18,7 @@ use crate::request::SearchRequest;
 use crate::response::{FacetValue, Facets, Hit, RegionRef, SearchResponse, SectorRef};
 use crate::schema::{Fields, SCHEMA_VERSION};
 use crate::search::collector::{Collected, FacetedCollector, Filters, RegionFilter, TierCounts};
+use crate::search::exclusion::Excluded;
 use crate::search::plan::Planner;
 use crate::search::snippet::snippet;
 use crate::search::text;
@@ -241,7 +242,8 @@ impl Archive {
             base
         } else {
             let mut clauses = vec![(Occur::Must, base)];
-            clauses.extend(plan.excluded.into_iter().map(|q| (Occur::MustNot, q)));
+            clauses
+                .extend(plan.excluded.into_iter().map(|q| (Occur::MustNot, Box::new(Excluded(q)) as Box<dyn Query>)));
             Box::new(BooleanQuery::new(clauses))
         };
         let collector = FacetedCollector {

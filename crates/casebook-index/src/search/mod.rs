@@ -2,6 +2,7 @@
 //! the tiered matching query, the disjunctive facet collector and snippets.
 
 pub mod collector;
+pub mod exclusion;
 pub mod plan;
 pub mod similar;
 pub mod snippet;

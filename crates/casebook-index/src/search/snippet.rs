@@ -100,7 +100,8 @@ fn floor_boundary(text: &str, mut index: usize) -> usize {
 /// Start of the word containing `index` (or `index` itself at a space).
 fn word_start(text: &str, index: usize) -> usize {
     let index = floor_boundary(text, index);
-    text[..index].rfind(char::is_whitespace).map_or(0, |i| i + 1)
+    // After the whitespace character, whatever its width (U+00A0 from `&nbsp;` is two bytes).
+    text[..index].char_indices().rev().find(|(_, c)| c.is_whitespace()).map_or(0, |(i, c)| i + c.len_utf8())
 }
 
 /// End of the word containing `index`.
@@ -189,5 +190,20 @@ mod tests {
         let analyzers = Analyzers::new();
         let text = "È una frase breve.";
         assert_eq!(snippet(text, Language::It, &Highlight::default(), &analyzers), "È una frase breve.");
+    }
+
+    #[test]
+    fn wide_spaces_before_the_window_are_not_split() {
+        // A no-break space (two bytes, from `&nbsp;`) just before the window used to start
+        // the window in the middle of it, and slicing there panicked.
+        let analyzers = Analyzers::new();
+        for space in ['\u{a0}', '\u{2003}', '\u{3000}', '\u{85}', '\u{2028}'] {
+            let text = format!(
+                "{}x{space}abcdefghij abcdefghij abcdefghij abcdefghij telemedicina fine.",
+                "parola ".repeat(30)
+            );
+            let snippet = snippet(&text, Language::It, &highlight(&[], &["telemedicina"]), &analyzers);
+            assert!(snippet.contains("<mark>telemedicina</mark>"), "{space:?}: {snippet}");
+        }
     }
 }
