@@ -204,6 +204,20 @@ fn bounded(value: &str, max: usize, what: &str) -> Result<String> {
     Ok(value.to_string())
 }
 
+/// A case title as remembered by a showcase: it comes from the archive, not from the
+/// organiser, so it is tidied rather than refused (control characters become spaces, and a
+/// title longer than the showcase keeps is cut with an ellipsis).
+fn remembered_title(title: &str) -> String {
+    let spaced: String = title.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let clean = spaced.trim().to_string();
+    if clean.chars().count() <= MAX_TITLE * 2 {
+        return clean;
+    }
+    let mut cut: String = clean.chars().take(MAX_TITLE * 2 - 1).collect();
+    cut.push('…');
+    cut
+}
+
 fn optional(value: Option<&str>, max: usize, what: &str) -> Result<Option<String>> {
     match value {
         None => Ok(None),
@@ -732,7 +746,7 @@ impl Store {
     /// Appends a case (with its current title) at the end.
     pub fn add_item(&self, slug: &str, editor: &User, case_id: &str, title: &str, note: &str) -> Result<Showcase> {
         let note = bounded(note, MAX_TEXT, "the note")?;
-        let title = bounded(title, MAX_TITLE * 2, "the title")?;
+        let title = remembered_title(title);
         self.edit(slug, editor, |tx, id, showcase| {
             if showcase.items.iter().any(|i| i.case_id == case_id) {
                 return Err(StoreError::Conflict(format!("case `{case_id}` is already in the showcase")));
@@ -810,6 +824,7 @@ impl Store {
     pub fn refresh_titles(&self, titles: &[(String, String)]) -> Result<()> {
         let connection = self.lock();
         for (case_id, title) in titles {
+            let title = remembered_title(title);
             connection.execute(
                 "UPDATE showcase_items SET last_title = ?1 WHERE case_id = ?2 AND last_title <> ?1",
                 params![title, case_id],

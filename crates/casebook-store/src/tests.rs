@@ -105,3 +105,17 @@ fn problems_name_a_half_applied_reorder() {
     assert!(error.starts_with("the backup copy failed its check: showcase"), "{error}");
     assert!(!dir.path().join("copy.db").exists() && !dir.path().join("copy.db.partial").exists());
 }
+
+#[test]
+fn long_or_odd_case_titles_are_tidied_not_refused() {
+    let (_dir, store) = store();
+    let anna = store.add_user("anna", Role::Organiser, "correct horse battery").unwrap();
+    let showcase = store.create_showcase(&anna, &NewShowcase { title: "Stage".into(), ..Default::default() }).unwrap();
+    let long = "Titolo ".repeat(100);
+    let added = store.add_item(&showcase.slug, &anna, "long-case", &long, "").unwrap();
+    let title = &added.items[0].last_title;
+    assert_eq!(title.chars().count(), 400);
+    assert!(title.ends_with('…'));
+    let added = store.add_item(&showcase.slug, &anna, "odd-case", "Due\u{0}righe\u{7}", "").unwrap();
+    assert_eq!(added.items[1].last_title, "Due righe");
+}
