@@ -382,3 +382,317 @@ async fn an_organiser_builds_and_publishes_a_showcase_in_chromium() {
     assert!(rows[1].starts_with("1,robot-factory-veneto,"));
     assert!(rows[3].starts_with("3,museum-vr-firenze,"));
 }
+
+/// Markup that runs script if a page ever emits it unescaped; `FIELD` is replaced by the
+/// name of the field it was planted in, so a failure says where it came from.
+const XSS_PAYLOADS: &[&str] = &[
+    "<script>window.__pwned='FIELD'</script>",
+    "<img src=x onerror=\"window.__pwned='FIELD'\">",
+    "<svg onload=\"window.__pwned='FIELD'\">",
+    "<svg><script>window.__pwned='FIELD'</script></svg>",
+    "[link](javascript:window.__pwned='FIELD')",
+    "<a href=\"javascript:window.__pwned='FIELD'\">x</a>",
+    "<iframe srcdoc=\"<script>parent.__pwned=1</script>\">",
+    "<body onload=\"window.__pwned='FIELD'\">",
+    "<details open ontoggle=\"window.__pwned='FIELD'\">",
+];
+
+/// Extra markup for the markdown body, where raw HTML is allowed (and must be sanitised).
+const XSS_BODY_EXTRAS: &[&str] = &[
+    "![image](x\" onerror=\"window.__pwned='body-image')",
+    "<javascript:window.__pwned='body-autolink'>",
+    "<a href=\"&#106;avascript:window.__pwned='body-entity'\">entity</a>",
+    "<a href=\" javascript:window.__pwned='body-space'\">space</a>",
+    "<a href=\"data:text/html,<script>parent.__pwned='body-data'</script>\">data</a>",
+    "<form action=\"javascript:window.__pwned='body-form'\"><button formaction=\"javascript:window.__pwned='body-formaction'\">go</button></form>",
+    "<object data=\"javascript:window.__pwned='body-object'\"></object><embed src=\"javascript:window.__pwned='body-embed'\">",
+    "<math><mi xlink:href=\"javascript:window.__pwned='body-math'\">m</mi></math>",
+    "<meta http-equiv=\"refresh\" content=\"0;url=javascript:window.__pwned='body-meta'\"><base href=\"javascript:/\">",
+    "<style>@import 'javascript:window.__pwned=1';</style><input autofocus onfocus=\"window.__pwned='body-autofocus'\">",
+    "<noscript><p title=\"</noscript><img src=x onerror=window.__pwned='body-noscript'>\"></noscript>",
+];
+
+/// The field name planted in the case title: short, because a showcase keeps the titles of
+/// its cases up to 400 characters, and all payloads with a longer name exceed that.
+const TITLE: &str = "t";
+
+/// The payloads for one field.
+fn xss_payloads(field: &str) -> Vec<String> {
+    XSS_PAYLOADS.iter().map(|p| p.replace("FIELD", field)).collect()
+}
+
+/// All payloads of one field on one line.
+fn xss_payload(field: &str) -> String {
+    xss_payloads(field).join(" ")
+}
+
+/// A valid case (so it is indexed) whose every free-text field and body is hostile. JSON
+/// strings are YAML double-quoted scalars, so the front matter needs no escaping of its own.
+fn xss_case() -> String {
+    let text = |field: &str| serde_json::to_string(&xss_payload(field)).unwrap();
+    let list = |field: &str| serde_json::to_string(&xss_payloads(field)).unwrap();
+    let mut body = String::from("The xss-probe-word case. ");
+    body.push_str(&xss_payload("body-inline"));
+    body.push_str("\n\n");
+    for payload in xss_payloads("body").into_iter().chain(XSS_BODY_EXTRAS.iter().map(|s| s.to_string())) {
+        body.push_str(&payload);
+        body.push_str("\n\nxss-probe-word between blocks.\n\n");
+    }
+    format!(
+        "---\ntitle: {}\norganisation: {}\nyear: 2024\nsector: ict\nregion: {}\ncountry: DE\ncity: {}\naward: {}\nevent: {}\ncategory: {}\noutcome: winner\ntags: {}\npartners: {}\nlanguage: en\nsummary: {}\nwebsite: {}\n---\n\n{body}",
+        text(TITLE),
+        text("organisation"),
+        text("region"),
+        text("city"),
+        text("award"),
+        text("event"),
+        text("category"),
+        list("tags"),
+        list("partners"),
+        text("summary"),
+        serde_json::to_string("https://xss.example/?q=\"><script>window.__pwned='website'</script>").unwrap(),
+    )
+}
+
+/// What the page holds that could run script, read in the page after a pause for handlers
+/// that fire late (onerror, ontoggle, onfocus).
+const XSS_PROBE: &str = r#"
+const handlers = [], urls = [];
+for (const element of document.querySelectorAll('*')) {
+  for (const attribute of Array.from(element.attributes)) {
+    const name = attribute.name.toLowerCase();
+    if (name.startsWith('on')) handlers.push(element.tagName + ' ' + name);
+    const value = attribute.value.replace(/[\u0000-\u0020]/g, '').toLowerCase();
+    if (value.startsWith('javascript:') || value.startsWith('vbscript:') || value.startsWith('data:text/html')) {
+      urls.push(element.tagName + ' ' + name + '=' + attribute.value);
+    }
+  }
+}
+const q = document.getElementById('q');
+return {
+  pwned: (window.__pwned === undefined || window.__pwned === null) ? null : String(window.__pwned),
+  scripts: Array.from(document.querySelectorAll('script')).map(s => s.getAttribute('src')),
+  handlers: handlers,
+  urls: urls,
+  dangerous: Array.from(document.querySelectorAll(
+    'a[href^="javascript:" i], iframe, frame, object, embed, base, meta[http-equiv], style, form[action^="javascript:" i]'
+  )).map(e => e.tagName),
+  text: document.body.innerText,
+  title: document.title,
+  q: q ? q.value : null,
+};
+"#;
+
+/// Reads the current page with [`XSS_PROBE`] and asserts that nothing injected is live: no
+/// script ran, the only script is our own, no event-handler attribute, no script URL, no
+/// frame, object, embed, base, meta refresh or style element. Returns the probe.
+async fn assert_inert(client: &Client, what: &str) -> serde_json::Value {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let probe = client.execute(XSS_PROBE, vec![]).await.unwrap_or_else(|e| panic!("{what}: probe failed: {e}"));
+    assert_eq!(probe["pwned"], serde_json::Value::Null, "{what}: injected script ran");
+    let scripts = probe["scripts"].as_array().unwrap();
+    assert_eq!(scripts.len(), 1, "{what}: scripts {scripts:?}");
+    let src = scripts[0].as_str().unwrap_or_default();
+    let version = src.strip_prefix("/static/app.js?v=").unwrap_or_else(|| panic!("{what}: script {src:?}"));
+    assert!(version.len() == 12 && version.chars().all(|c| c.is_ascii_hexdigit()), "{what}: script {src:?}");
+    assert_eq!(probe["handlers"], json!([]), "{what}: event-handler attributes");
+    assert_eq!(probe["urls"], json!([]), "{what}: script URLs");
+    assert_eq!(probe["dangerous"], json!([]), "{what}: dangerous elements");
+    probe
+}
+
+/// The status line and headers of a GET over loopback, lowercased.
+fn response_head(url: &str) -> String {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("http url");
+    let (host, path) = rest.split_once('/').map_or((rest, "/".to_string()), |(h, p)| (h, format!("/{p}")));
+    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    write!(stream, "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n").expect("send");
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).expect("read");
+    let response = String::from_utf8_lossy(&response);
+    response.split_once("\r\n\r\n").map_or(&*response, |(head, _)| head).to_ascii_lowercase()
+}
+
+/// Asserts that `url` answers 200 with the site's Content-Security-Policy.
+fn assert_csp(url: &str) {
+    let head = response_head(url);
+    assert!(head.starts_with("http/1.1 200"), "{url}: {head}");
+    let expected =
+        format!("content-security-policy: {}", casebook_server::CONTENT_SECURITY_POLICY.to_ascii_lowercase());
+    assert!(head.lines().any(|line| line.trim_end() == expected), "{url}: no CSP in\n{head}");
+}
+
+/// Clicks `css` (a submit button) and waits until the next page has loaded. The click is a
+/// DOM click: the site scrolls smoothly, so a WebDriver click far down a long page can land
+/// before the scroll ends.
+async fn submit_and_wait(client: &Client, css: &str) {
+    client.execute("document.documentElement.dataset.stale = '1'", vec![]).await.unwrap();
+    client.execute("document.querySelector(arguments[0]).click()", vec![json!(css)]).await.unwrap();
+    wait_until(&format!("page after {css}"), "fresh", || async {
+        client
+            .execute(
+                "return document.readyState === 'complete' && !document.documentElement.dataset.stale ? 'fresh' : 'old'",
+                vec![],
+            )
+            .await
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .unwrap_or_default()
+    })
+    .await;
+}
+
+fn encode(value: &str) -> String {
+    url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn injected_markup_never_runs_in_chromium() {
+    let workspace = Workspace::copy_of(&fixture_corpus());
+    workspace.write("cases/xss-probe.md", xss_case());
+    let indexed = workspace.run(&["index", "--strict"]);
+    assert!(indexed.status.success(), "the hostile case must be valid: {}", crate::util::stderr(&indexed));
+    let mut add = Command::new(env!("CARGO_BIN_EXE_casebook"))
+        .args(["users", "add", "anna", "--role", "organiser"])
+        .current_dir(workspace.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("users add");
+    {
+        use std::io::Write;
+        add.stdin.take().expect("stdin").write_all(b"correct horse battery\n").expect("password");
+    }
+    assert!(add.wait().expect("users add").success());
+    let (_server, base) = start_server(&workspace);
+    let found: serde_json::Value =
+        serde_json::from_str(&http_get(&format!("{base}/api/search?q=xss-probe-word"))).unwrap();
+    assert_eq!(found["hits"][0]["id"], "xss-probe", "{found}");
+    let region_value = found["hits"][0]["region"]["value"].as_str().unwrap().to_string();
+    let profile = tempfile::tempdir().unwrap();
+    let (_driver, client) = start_browser(true, profile.path()).await;
+
+    // The case page: every field is shown as text, nothing runs.
+    let case_url = format!("{base}/cases/xss-probe");
+    assert_csp(&case_url);
+    client.goto(&case_url).await.unwrap();
+    let probe = assert_inert(&client, "case page").await;
+    let shown = probe["text"].as_str().unwrap();
+    for field in [TITLE, "organisation", "city", "region", "event", "category", "partners"] {
+        assert!(shown.contains(&xss_payloads(field)[0]), "case page: {field} not shown as text:\n{shown}");
+    }
+    assert!(shown.contains(&xss_payloads("tags")[1]), "case page: tags not shown as text:\n{shown}");
+    save_screenshot("xss-case.png", &client.screenshot().await.unwrap());
+
+    // Reflected query text: in the search box and the title, escaped, never live.
+    for payload in xss_payloads("q") {
+        let url = format!("{base}/search?q={}", encode(&payload));
+        assert_csp(&url);
+        client.goto(&url).await.unwrap();
+        let probe = assert_inert(&client, &format!("search for {payload}")).await;
+        assert_eq!(probe["q"], json!(payload), "the search box holds the query as typed");
+        let title = probe["title"].as_str().unwrap();
+        assert!(title.starts_with(&payload), "the title shows the query as text: {title:?}");
+    }
+
+    // Reflected filter values: shown in the warnings as text.
+    for (sector, region) in xss_payloads("sector").into_iter().zip(xss_payloads("region-filter")) {
+        let url = format!("{base}/search?sector={}&region={}", encode(&sector), encode(&region));
+        assert_csp(&url);
+        client.goto(&url).await.unwrap();
+        let probe = assert_inert(&client, &format!("filters {sector} / {region}")).await;
+        let shown = probe["text"].as_str().unwrap();
+        assert!(shown.contains(&sector), "sector {sector} not shown as text:\n{shown}");
+        assert!(shown.contains(&region), "region {region} not shown as text:\n{shown}");
+    }
+
+    // The hostile case among results: title, organisation, place, snippet, facet labels and
+    // filter chips of its region and award.
+    for (what, url) in [
+        ("results", format!("{base}/search?q=xss-probe-word")),
+        ("browse", format!("{base}/search?sort=year_desc&per_page=20")),
+        (
+            "chips",
+            format!(
+                "{base}/search?q=xss-probe-word&region={}&award={}",
+                encode(&region_value),
+                encode(&xss_payload("award"))
+            ),
+        ),
+        ("home", format!("{base}/")),
+        ("similar cases", format!("{base}/cases/zero-trust-paris")),
+    ] {
+        assert_csp(&url);
+        client.goto(&url).await.unwrap();
+        let probe = assert_inert(&client, what).await;
+        if what == "results" || what == "chips" {
+            let shown = probe["text"].as_str().unwrap();
+            assert!(shown.contains(&xss_payloads(TITLE)[0]), "{what}: title not shown as text:\n{shown}");
+            assert!(shown.contains(&xss_payloads("region")[0]), "{what}: region not shown as text:\n{shown}");
+        }
+    }
+    save_screenshot("xss-search.png", &client.screenshot().await.unwrap());
+
+    // Live search: the results arrive as an HTML fragment through innerHTML.
+    client.goto(&format!("{base}/search")).await.unwrap();
+    client.find(Locator::Id("q")).await.unwrap().send_keys("xss-probe-word").await.unwrap();
+    wait_until("live results", "1 result", || text(&client, "#result-count")).await;
+    assert!(client.current_url().await.unwrap().as_str().contains("q=xss-probe-word"));
+    assert_inert(&client, "live search").await;
+
+    // An organiser puts hostile text in a showcase and adds the hostile case with a hostile
+    // note; the public pages show all of it as text.
+    client.goto(&format!("{base}/login")).await.unwrap();
+    client.find(Locator::Id("name")).await.unwrap().send_keys("anna").await.unwrap();
+    client.find(Locator::Id("password")).await.unwrap().send_keys("correct horse battery").await.unwrap();
+    client.find(Locator::Css("form.stacked button[type=submit]")).await.unwrap().click().await.unwrap();
+    client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("new-showcase")).await.unwrap();
+    let showcase_title = format!("{} {}", xss_payloads("showcase-title")[1], xss_payloads("showcase-title")[0]);
+    client.find(Locator::Id("new-title")).await.unwrap().send_keys(&showcase_title).await.unwrap();
+    client.find(Locator::Id("new-event")).await.unwrap().send_keys(&xss_payloads("showcase-event")[8]).await.unwrap();
+    submit_and_wait(&client, "#new-showcase button[type=submit]").await;
+    let edit_url = client.current_url().await.unwrap();
+    assert!(edit_url.path().starts_with("/organiser/showcases/"), "{edit_url}");
+    let slug = edit_url.path().rsplit('/').next().unwrap().to_string();
+    let mut description = xss_payloads("showcase-description").join("\n\n");
+    description.push_str("\n\n");
+    description.push_str(&XSS_BODY_EXTRAS.join("\n\n"));
+    client
+        .execute("document.getElementById('description').value = arguments[0]", vec![json!(description)])
+        .await
+        .unwrap();
+    submit_and_wait(&client, "form[action$='/details'] button[type=submit]").await;
+    client.goto(&case_url).await.unwrap();
+    assert_inert(&client, "case page, logged in").await;
+    submit_and_wait(&client, ".add-form button[type=submit]").await;
+    client.goto(edit_url.as_str()).await.unwrap();
+    client
+        .execute(
+            "document.getElementById('note-1').value = arguments[0]",
+            vec![json!(xss_payloads("note").join("\n\n"))],
+        )
+        .await
+        .unwrap();
+    submit_and_wait(&client, ".note-form button[type=submit]").await;
+    let probe = assert_inert(&client, "showcase editor").await;
+    assert!(probe["text"].as_str().unwrap().contains(&showcase_title), "editor heading");
+    submit_and_wait(&client, "#publish").await;
+    assert_inert(&client, "showcase editor, published").await;
+    client.goto(&format!("{base}/organiser")).await.unwrap();
+    assert_inert(&client, "organiser dashboard").await;
+
+    client.delete_all_cookies().await.unwrap();
+    for (what, url) in [("showcases", format!("{base}/showcases")), ("showcase", format!("{base}/showcases/{slug}"))] {
+        assert_csp(&url);
+        client.goto(&url).await.unwrap();
+        let probe = assert_inert(&client, what).await;
+        let shown = probe["text"].as_str().unwrap();
+        assert!(shown.contains(&showcase_title), "{what}: showcase title not shown as text:\n{shown}");
+        if what == "showcase" {
+            assert!(shown.contains(&xss_payloads(TITLE)[0]), "{what}: case title not shown as text:\n{shown}");
+            assert!(shown.contains(&xss_payloads("summary")[0]), "{what}: summary not shown as text:\n{shown}");
+            save_screenshot("xss-showcase.png", &client.screenshot().await.unwrap());
+        }
+    }
+    client.close().await.unwrap();
+}

@@ -244,7 +244,7 @@ async fn writer(base: String, token: String, title: String, known: Arc<Mutex<Has
     let mut step = 0usize;
     loop {
         step += 1;
-        let (method, path, body, next) = if order.len() < 3 || (step % 3 == 0 && order.len() < CASES.len()) {
+        let (method, path, body, next) = if order.len() < 3 || (step.is_multiple_of(3) && order.len() < CASES.len()) {
             let case = CASES.iter().find(|c| !order.iter().any(|o| o == *c)).expect("a case not listed");
             let mut next = order.clone();
             next.push(case.to_string());

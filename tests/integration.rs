@@ -21,6 +21,8 @@ mod hostile;
 mod import;
 /// `casebook index`: builds, incremental updates, the atomic swap, corrupt indexes.
 mod index;
+/// Property tests of the search core: any query text and parameters, never a panic or an error.
+mod properties;
 /// The bundled sample corpus: validity and coverage.
 mod sample;
 /// The search core: exact hits, facet counts, the disjunctive property, language handling.
