@@ -13,6 +13,8 @@ pub mod frontmatter;
 mod language;
 pub mod markdown;
 mod parse;
+#[cfg(test)]
+mod proptests;
 mod synonyms;
 mod taxonomy;
 pub mod text;

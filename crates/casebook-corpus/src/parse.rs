@@ -261,7 +261,11 @@ pub fn parse_case(path: &Path, bytes: &[u8], context: &Context<'_>) -> Parsed {
         Err(error) => {
             let (line, column) = match error.location() {
                 Some(location) => {
-                    (Some(split.yaml_first_line + location.line() as usize - 1), Some(location.column() as usize))
+                    // YAML also counts a lone CR as a line break, the rest of Casebook does
+                    // not: never point past the closing `---`.
+                    let last_line = split.yaml_first_line + split.yaml.lines().count();
+                    let line = (split.yaml_first_line + (location.line() as usize).max(1) - 1).min(last_line);
+                    (Some(line), Some(location.column() as usize))
                 }
                 None => (Some(split.yaml_first_line), None),
             };
@@ -493,7 +497,9 @@ fn check_sectors(
         Some(_) => checker.string(map, "sector", true).into_iter().collect(),
     };
     if names.is_empty() {
-        if !checker.diagnostics.iter().any(|d| d.message.contains("`sector`")) {
+        // Unless an error about `sector` was already given (a warning such as "did you mean
+        // `sector`?" about another key does not count: the case would vanish silently).
+        if !checker.diagnostics.iter().any(|d| d.is_error() && d.message.contains("`sector`")) {
             checker.error("sector", "`sector` is empty: write a sector id such as `health`".into());
         }
         return None;

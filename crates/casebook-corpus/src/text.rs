@@ -111,12 +111,15 @@ pub fn squash_spaces(text: &str) -> String {
 }
 
 /// Turns a free-text value into a lowercase ASCII slug (`"Île-de-France"` -> `"ile-de-france"`).
+/// Letters without an ASCII folding are dropped, and so are the hyphens they would leave
+/// doubled or at either end (`"Caso Ω progetto"` -> `"caso-progetto"`).
 pub fn slugify(text: &str) -> String {
-    lookup_key(text)
+    let kept: String = lookup_key(text)
         .chars()
         .map(|c| if c == ' ' { '-' } else { c })
         .filter(|c| c.is_ascii_alphanumeric() || *c == '-')
-        .collect()
+        .collect();
+    kept.split('-').filter(|part| !part.is_empty()).collect::<Vec<_>>().join("-")
 }
 
 /// Whether `id` is a valid case id: lowercase ASCII letters and digits in hyphen-separated
@@ -192,6 +195,9 @@ mod tests {
     #[test]
     fn slugs() {
         assert_eq!(slugify("Île-de-France"), "ile-de-france");
+        assert_eq!(slugify("Caso Ω progetto"), "caso-progetto");
+        assert_eq!(slugify("Caso Ŗ"), "caso");
+        assert_eq!(slugify("Ω"), "");
         assert!(is_valid_slug("techforlife-medtech4europe"));
         assert!(!is_valid_slug("Tech_For_Life"));
         assert!(!is_valid_slug("double--hyphen"));

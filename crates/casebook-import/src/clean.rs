@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use casebook_corpus::text::escape_html_into;
+use casebook_corpus::text::{escape_html_into, squash_spaces};
 use ego_tree::NodeId;
 use htmd::HtmlToMarkdown;
 use htmd::options::{BulletListMarker, Options};
@@ -41,8 +41,6 @@ const KEPT: &[&str] = &[
     "td",
     "br",
     "hr",
-    "code",
-    "pre",
 ];
 /// Class or id fragments of page furniture.
 const FURNITURE: &[&str] = &[
@@ -82,12 +80,20 @@ fn is_furniture(element: &scraper::node::Element) -> bool {
 pub fn clean_html(root: ElementRef<'_>, base: Option<&url::Url>, skip: &HashSet<NodeId>) -> String {
     let mut out = String::new();
     for child in root.children() {
-        write_node(child, base, skip, &mut out);
+        write_node(child, base, skip, false, &mut out);
     }
     out
 }
 
-fn write_node(node: ego_tree::NodeRef<'_, Node>, base: Option<&url::Url>, skip: &HashSet<NodeId>, out: &mut String) {
+/// `nested`: inside a kept element (a link, a heading, a list, a table, emphasis...), where
+/// a code block cannot stand.
+fn write_node(
+    node: ego_tree::NodeRef<'_, Node>,
+    base: Option<&url::Url>,
+    skip: &HashSet<NodeId>,
+    nested: bool,
+    out: &mut String,
+) {
     if skip.contains(&node.id()) {
         return;
     }
@@ -96,6 +102,10 @@ fn write_node(node: ego_tree::NodeRef<'_, Node>, base: Option<&url::Url>, skip: 
         Node::Element(element) => {
             let name = element.name();
             if DROPPED.contains(&name) || is_furniture(element) {
+                return;
+            }
+            if matches!(name, "pre" | "code") {
+                write_code(node, name == "pre" && !nested, skip, out);
                 return;
             }
             let kept = KEPT.contains(&name);
@@ -115,7 +125,7 @@ fn write_node(node: ego_tree::NodeRef<'_, Node>, base: Option<&url::Url>, skip: 
                 out.push('\n');
             }
             for child in node.children() {
-                write_node(child, base, skip, out);
+                write_node(child, base, skip, nested || kept, out);
             }
             if kept && !matches!(name, "br" | "hr") {
                 out.push_str("</");
@@ -124,6 +134,45 @@ fn write_node(node: ego_tree::NodeRef<'_, Node>, base: Option<&url::Url>, skip: 
             }
         }
         _ => {}
+    }
+}
+
+/// Code as text only. htmd writes the text of code unescaped, so markup must not reach it
+/// in a form markdown would read: a `pre` between blocks becomes `<pre><code>`, a fenced
+/// block (htmd picks a fence longer than any run of backquotes inside); inline `code`, and a
+/// `pre` inside a link, heading, list or table (where a fence would not be a block), is kept
+/// on one line (a line break would end the code span and its text would become live
+/// markdown).
+fn write_code(node: ego_tree::NodeRef<'_, Node>, block: bool, skip: &HashSet<NodeId>, out: &mut String) {
+    let mut text = String::new();
+    collect_text(node, skip, &mut text);
+    if block {
+        out.push_str("<pre><code>");
+        escape_html_into(text.trim_matches('\n'), out);
+        out.push_str("</code></pre>");
+    } else {
+        let line = squash_spaces(&text);
+        if !line.is_empty() {
+            out.push_str("<code>");
+            escape_html_into(&line, out);
+            out.push_str("</code>");
+        }
+    }
+}
+
+/// The text inside `node`, without dropped elements.
+fn collect_text(node: ego_tree::NodeRef<'_, Node>, skip: &HashSet<NodeId>, out: &mut String) {
+    for child in node.children() {
+        if skip.contains(&child.id()) {
+            continue;
+        }
+        match child.value() {
+            Node::Text(text) => out.push_str(text),
+            Node::Element(element) if DROPPED.contains(&element.name()) => {}
+            Node::Element(element) if element.name() == "br" => out.push('\n'),
+            Node::Element(_) => collect_text(child, skip, out),
+            _ => {}
+        }
     }
 }
 

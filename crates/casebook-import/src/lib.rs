@@ -11,6 +11,8 @@ pub mod fetch;
 mod labels;
 pub mod normalize;
 pub mod profile;
+#[cfg(test)]
+mod proptests;
 pub mod write;
 
 use std::path::PathBuf;

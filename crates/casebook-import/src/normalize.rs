@@ -121,7 +121,14 @@ pub fn normalize(draft: &Draft, vocabulary: &Vocabulary, max_year: i64) -> Resul
                 },
             }
         }
-        (Some(region), Some(country)) => (Some(region.clone()), Some(country.code.clone())),
+        (Some(region), Some(country)) => {
+            // An Italian region with a foreign country: one of the two facts is wrong, and
+            // only an editor can tell which.
+            if taxonomy.italian_region(region).is_some() {
+                missing.push("region");
+            }
+            (Some(region.clone()), Some(country.code.clone()))
+        }
         (Some(region), None) => (Some(region.clone()), None),
         (None, country) => {
             missing.push("region");

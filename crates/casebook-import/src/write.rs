@@ -7,15 +7,26 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use casebook_corpus::frontmatter::read_fields;
-use casebook_corpus::text::{lookup_key, slugify};
+use casebook_corpus::text::{is_valid_slug, lookup_key, slugify};
 
 use crate::normalize::Normalized;
 
 const HASH_KEY: &str = "source_hash:";
 
-/// Quotes a string for YAML (a JSON string is a valid YAML double-quoted scalar).
+/// Quotes a string for YAML. A JSON string is a YAML double-quoted scalar, except that
+/// JSON leaves DEL, the C1 controls and U+FFFE/U+FFFF raw, which YAML refuses unescaped:
+/// those are written as `\u` escapes.
 fn quote(value: &str) -> String {
-    serde_json::to_string(value).unwrap_or_else(|_| "\"\"".into())
+    let json = serde_json::to_string(value).unwrap_or_else(|_| "\"\"".into());
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if matches!(c, '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}') && c != '\u{85}' {
+            out.push_str(&format!("\\u{:04X}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 fn list(values: &[String]) -> String {
@@ -174,7 +185,7 @@ impl Existing {
             let cut = base[..60].rfind('-').unwrap_or(60);
             base.truncate(cut);
         }
-        if base.is_empty() {
+        if !is_valid_slug(&base) {
             base = "case".into();
         }
         let mut name = base.clone();
