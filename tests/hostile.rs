@@ -152,6 +152,9 @@ async fn hostile_requests_get_4xx_in_the_right_format_never_5xx() {
         ("absolute traversal", get("/../../../../etc/passwd"), Expect::ClientError),
         ("backslash traversal", get("/static/..%5c..%5cCargo.toml"), Expect::Status(404)),
         ("traversal in a showcase name", get("/showcases/..%2f..%2fdata%2fcasebook.db"), Expect::Status(404)),
+        ("unknown showcase export", get("/showcases/nope.json"), Expect::Status(404)),
+        ("unknown showcase export as CSV", get("/showcases/nope.csv"), Expect::Status(404)),
+        ("unknown document", get("/nothing-here.xml"), Expect::Status(404)),
         ("invalid UTF-8 in a path", get("/cases/%FF%FE"), Expect::ClientError),
         ("invalid UTF-8 in an API path", get("/api/cases/%C0%AF"), Expect::ClientError),
         ("NUL in a path", get("/cases/a%00b"), Expect::Status(404)),
@@ -289,9 +292,12 @@ async fn each_client_has_a_search_budget_then_429() {
     assert_eq!(refused.json()["error"]["code"], "rate_limited");
     let wait: u64 = refused.header("retry-after").parse().expect("Retry-After in seconds");
     assert!((1..=2).contains(&wait), "{wait}");
-    let page = server.get("/search.csv?q=energia").await;
+    let page = server.get("/search?q=energia").await;
     assert_eq!(page.status, 429);
     assert!(page.header("content-type").starts_with("text/html"));
+    let export = server.get("/search.csv?q=energia").await;
+    assert_eq!(export.status, 429);
+    assert_eq!(export.json()["error"]["code"], "rate_limited");
     // A forged X-Forwarded-For does not buy a new budget unless the proxy is trusted.
     let forged = server.get_with("/api/search?q=x", &[("x-forwarded-for", "203.0.113.77")]).await;
     assert_eq!(forged.status, 429);

@@ -178,9 +178,16 @@ pub fn request_client(state: &AppState, request: &Request) -> IpAddr {
     client_address(peer, request.headers(), state.config.limits.trust_forwarded_for)
 }
 
-/// An error answered in the format of the path: JSON under `/api/`, an HTML page elsewhere.
+/// Whether errors at `path` are answered as JSON: the API, and the feeds and exports read by
+/// programs (`/search.csv`, `/search.atom`, `/showcases/NAME.json` ...).
+pub fn answers_json(path: &str) -> bool {
+    path.starts_with("/api/") || [".csv", ".atom", ".json", ".md", ".xml"].iter().any(|ext| path.ends_with(ext))
+}
+
+/// An error answered in the format of the path: JSON for the API, feeds and exports (see
+/// [`answers_json`]), an HTML page elsewhere.
 pub fn refusal(path: &str, headers: &HeaderMap, error: AppError) -> Response {
-    if path.starts_with("/api/") {
+    if answers_json(path) {
         error.into_response()
     } else {
         let (lang, _) = crate::i18n::negotiate(headers, None);

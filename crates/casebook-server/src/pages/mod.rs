@@ -155,7 +155,7 @@ pub fn error_page(error: AppError, lang: Lang) -> Response {
 /// The fallback: 404 as JSON under `/api/`, as a page elsewhere.
 pub async fn not_found(headers: HeaderMap, uri: Uri) -> Response {
     let error = AppError::not_found(format!("no page at `{}`", uri.path()));
-    if uri.path().starts_with("/api/") {
+    if crate::limits::answers_json(uri.path()) {
         return error.into_response();
     }
     error_page(error, PageContext::new(&headers, &uri).lang)
@@ -168,7 +168,7 @@ pub async fn method_not_allowed(uri: Uri) -> Response {
         code: "method_not_allowed",
         message: format!("`{}` only answers GET and HEAD", uri.path()),
     };
-    if uri.path().starts_with("/api/") { error.into_response() } else { error_page(error, Lang::En) }
+    if crate::limits::answers_json(uri.path()) { error.into_response() } else { error_page(error, Lang::En) }
 }
 
 /// Decodes an `application/x-www-form-urlencoded` body.

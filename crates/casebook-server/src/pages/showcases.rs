@@ -67,7 +67,7 @@ pub async fn showcase_page(
     Path(name): Path<String>,
     headers: HeaderMap,
     uri: Uri,
-) -> Result<Response, PageError> {
+) -> Result<Response, Response> {
     let context = PageContext::with_session(&headers, &uri, &state);
     let (slug, format) = match name.rsplit_once('.') {
         Some((slug, ext @ ("csv" | "md" | "json"))) => (slug.to_string(), Some(ext)),
@@ -76,8 +76,10 @@ pub async fn showcase_page(
     let viewer = context.session.as_ref().map(|s| s.user.clone());
     let store = Arc::clone(&state.store);
     let lookup = slug.clone();
-    let showcase =
-        blocking(move || Ok(store.showcase(&lookup, viewer.as_ref())?)).await.map_err(|e| context.error(e))?;
+    // Exports are read by programs: their errors are JSON, the page's are a page.
+    let showcase = blocking(move || Ok(store.showcase(&lookup, viewer.as_ref())?))
+        .await
+        .map_err(|e| if format.is_some() { e.into_response() } else { context.error(e).into_response() })?;
     let editable = context
         .session
         .as_ref()
