@@ -3,47 +3,15 @@
 //! `scripts/test.sh` installs Chromium when it is missing; this test never skips.
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
 
+use crate::util::process::{Process, serve};
 use crate::util::{Workspace, fixture_corpus};
-
-/// Kills the child process when dropped.
-struct Process(Child);
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// `casebook serve` on 127.0.0.1, port chosen by the OS; returns it with its base URL.
-fn start_server(workspace: &Workspace) -> (Process, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_casebook"))
-        .args(["serve", "--addr", "127.0.0.1:0"])
-        .current_dir(workspace.path())
-        .env_remove("CASEBOOK_DB")
-        .env("CASEBOOK_LOG", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start casebook serve");
-    let stdout = child.stdout.take().expect("stdout");
-    let process = Process(child);
-    let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("read the listening line");
-    let base = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
-        .to_string();
-    (process, base)
-}
 
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).expect("free port")
@@ -131,7 +99,7 @@ fn save_screenshot(name: &str, png: &[u8]) {
 async fn search_filter_open_and_switch_language_in_chromium() {
     let workspace = Workspace::copy_of(&fixture_corpus());
     assert!(workspace.run(&["index"]).status.success());
-    let (_server, base) = start_server(&workspace);
+    let (_server, base) = serve(&workspace, &[]);
     let profile = tempfile::tempdir().unwrap();
     let (_driver, client) = start_browser(true, profile.path()).await;
 
@@ -201,7 +169,7 @@ async fn search_filter_open_and_switch_language_in_chromium() {
 async fn the_site_works_with_javascript_disabled() {
     let workspace = Workspace::copy_of(&fixture_corpus());
     assert!(workspace.run(&["index"]).status.success());
-    let (_server, base) = start_server(&workspace);
+    let (_server, base) = serve(&workspace, &[]);
     let profile = tempfile::tempdir().unwrap();
     let (_driver, client) = start_browser(false, profile.path()).await;
 
@@ -305,19 +273,9 @@ async fn an_organiser_builds_and_publishes_a_showcase_in_chromium() {
     let workspace = Workspace::copy_of(&fixture_corpus());
     assert!(workspace.run(&["index"]).status.success());
     // The account is created from the CLI, the password read from standard input.
-    let mut add = Command::new(env!("CARGO_BIN_EXE_casebook"))
-        .args(["users", "add", "anna", "--role", "organiser"])
-        .current_dir(workspace.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("users add");
-    {
-        use std::io::Write;
-        add.stdin.take().expect("stdin").write_all(b"correct horse battery\n").expect("password");
-    }
-    assert!(add.wait().expect("users add").success());
-    let (_server, base) = start_server(&workspace);
+    let added = workspace.run_with_stdin(&["users", "add", "anna", "--role", "organiser"], "correct horse battery\n");
+    assert!(added.status.success(), "{}", crate::util::stderr(&added));
+    let (_server, base) = serve(&workspace, &[]);
     let profile = tempfile::tempdir().unwrap();
     let (_driver, client) = start_browser(true, profile.path()).await;
 
@@ -552,19 +510,9 @@ async fn injected_markup_never_runs_in_chromium() {
     workspace.write("cases/xss-probe.md", xss_case());
     let indexed = workspace.run(&["index", "--strict"]);
     assert!(indexed.status.success(), "the hostile case must be valid: {}", crate::util::stderr(&indexed));
-    let mut add = Command::new(env!("CARGO_BIN_EXE_casebook"))
-        .args(["users", "add", "anna", "--role", "organiser"])
-        .current_dir(workspace.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("users add");
-    {
-        use std::io::Write;
-        add.stdin.take().expect("stdin").write_all(b"correct horse battery\n").expect("password");
-    }
-    assert!(add.wait().expect("users add").success());
-    let (_server, base) = start_server(&workspace);
+    let added = workspace.run_with_stdin(&["users", "add", "anna", "--role", "organiser"], "correct horse battery\n");
+    assert!(added.status.success(), "{}", crate::util::stderr(&added));
+    let (_server, base) = serve(&workspace, &[]);
     let found: serde_json::Value =
         serde_json::from_str(&http_get(&format!("{base}/api/search?q=xss-probe-word"))).unwrap();
     assert_eq!(found["hits"][0]["id"], "xss-probe", "{found}");

@@ -13,7 +13,7 @@ use casebook_store::{Role, Store};
 
 use crate::util::http::{TestServer, send_to};
 use crate::util::process::{self, Xorshift};
-use crate::util::{Workspace, fixture_corpus, stderr, stdout};
+use crate::util::{FIXTURE_CASE_IDS, Workspace, fixture_corpus, stderr, stdout};
 
 fn seed() -> u64 {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(1, |d| d.as_nanos() as u64);
@@ -208,18 +208,7 @@ fn a_full_disk_or_a_permission_error_fails_the_build_clearly_and_keeps_the_index
     assert_eq!(cli_total(&workspace, &["Zanzibar"]), 1);
 }
 
-const CASES: [&str; 10] = [
-    "telemedicina-lombardia",
-    "hospital-telehealth-piemonte",
-    "ia-fabbrica-brescia",
-    "robot-factory-veneto",
-    "smart-parking-torino",
-    "energy-community-bayern",
-    "comunita-energetica-sicilia",
-    "fintech-milano",
-    "museum-vr-firenze",
-    "zero-trust-paris",
-];
+const CASES: [&str; 10] = FIXTURE_CASE_IDS;
 
 /// What a writer knows of its showcase: the order last acknowledged, and the order the
 /// change in flight would produce.

@@ -231,18 +231,7 @@ async fn showcases_persist_across_a_restart() {
 async fn concurrent_edits_lose_no_item() {
     let setup = setup().await;
     let slug = create(&setup, "Busy").await;
-    let cases = [
-        "telemedicina-lombardia",
-        "hospital-telehealth-piemonte",
-        "ia-fabbrica-brescia",
-        "robot-factory-veneto",
-        "smart-parking-torino",
-        "energy-community-bayern",
-        "comunita-energetica-sicilia",
-        "fintech-milano",
-        "museum-vr-firenze",
-        "zero-trust-paris",
-    ];
+    let cases = crate::util::FIXTURE_CASE_IDS;
     // Ten additions to the same showcase at once, each from its own task and connection.
     let mut tasks = tokio::task::JoinSet::new();
     for case in cases {

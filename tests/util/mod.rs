@@ -13,6 +13,20 @@ pub fn fixture_corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/corpus")
 }
 
+/// The ids of the ten cases of the fixture corpus.
+pub const FIXTURE_CASE_IDS: [&str; 10] = [
+    "telemedicina-lombardia",
+    "hospital-telehealth-piemonte",
+    "ia-fabbrica-brescia",
+    "robot-factory-veneto",
+    "smart-parking-torino",
+    "energy-community-bayern",
+    "comunita-energetica-sicilia",
+    "fintech-milano",
+    "museum-vr-firenze",
+    "zero-trust-paris",
+];
+
 /// The bundled sample corpus.
 pub fn sample_corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus")
@@ -70,6 +84,21 @@ impl Workspace {
             command.env(key, value);
         }
         command.output().expect("run casebook")
+    }
+
+    /// Runs `casebook ARGS` with `input` on standard input (a password, say).
+    pub fn run_with_stdin(&self, args: &[&str], input: &str) -> Output {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_casebook"))
+            .args(args)
+            .current_dir(self.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run casebook");
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write standard input");
+        child.wait_with_output().expect("wait for casebook")
     }
 
     /// Builds the index with the library and opens it.

@@ -62,6 +62,7 @@ impl Default for Limits {
 /// The shared counters behind [`Limits`].
 #[derive(Debug)]
 pub struct Guard {
+    capacity: usize,
     in_flight: Arc<Semaphore>,
     buckets: Buckets,
     refusals: RefusalLog,
@@ -71,10 +72,18 @@ impl Guard {
     /// Counters for `limits`.
     pub fn new(limits: &Limits) -> Self {
         Guard {
+            capacity: limits.max_in_flight.max(1),
             in_flight: Arc::new(Semaphore::new(limits.max_in_flight.max(1))),
             buckets: Buckets::new(limits.rate_per_second, f64::from(limits.burst.max(1))),
             refusals: RefusalLog::default(),
         }
+    }
+}
+
+impl Guard {
+    /// Requests being handled now (those holding a place under `max_in_flight`).
+    pub fn requests_in_flight(&self) -> usize {
+        self.capacity - self.in_flight.available_permits()
     }
 }
 
