@@ -267,6 +267,7 @@ async fn pages_are_bilingual_and_remember_the_choice() {
     assert!(switched.body.contains("2 risultati"));
     assert!(switched.header("set-cookie").starts_with("lang=it;"), "{}", switched.header("set-cookie"));
     assert!(switched.header("set-cookie").contains("SameSite=Lax"));
+    assert!(switched.header("set-cookie").contains("Secure"), "served as https://archive.example");
     let remembered = server.get_with("/", &[("accept-language", "en"), ("cookie", "lang=it")]).await;
     assert!(remembered.body.contains("<html lang=\"it\">"));
 }

@@ -337,6 +337,17 @@ async fn web_login_sessions_csrf_and_rate_limits() {
         )
         .await;
     assert_eq!((added.status, added.header("location")), (StatusCode::SEE_OTHER, "/search?q=musei"));
+    // A showcase that does not exist: the error page still shows who is signed in.
+    let again = server
+        .send(
+            Method::POST,
+            "/organiser/add",
+            &[("content-type", FORM), ("cookie", &session)],
+            format!("csrf={csrf}&showcase=no-such-showcase&case_id=museum-vr-firenze"),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.body);
+    assert!(again.body.contains(">anna</a>") && !again.body.contains("href=\"/login\""), "{}", again.body);
     let offsite = server
         .send(
             Method::POST,

@@ -95,11 +95,13 @@ pub struct PageError {
     pub error: AppError,
     /// UI language of the page.
     pub lang: crate::i18n::Lang,
+    /// The logged-in visitor's name and CSRF token, so the page header still shows them.
+    pub signed_in: Option<(String, String)>,
 }
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        crate::pages::error_page(self.error, self.lang)
+        crate::pages::error_page_for(self.error, self.lang, self.signed_in)
     }
 }
 

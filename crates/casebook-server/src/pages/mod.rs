@@ -52,6 +52,8 @@ pub struct Layout {
 pub struct PageContext {
     pub lang: Lang,
     set_cookie: bool,
+    /// The site is served over HTTPS: cookies are `Secure`.
+    https: bool,
     pub pairs: Vec<(String, String)>,
     uri: Uri,
     /// The web session, when the visitor is logged in.
@@ -59,17 +61,23 @@ pub struct PageContext {
 }
 
 impl PageContext {
-    pub fn new(headers: &HeaderMap, uri: &Uri) -> Self {
+    pub fn new(headers: &HeaderMap, uri: &Uri, state: &crate::state::AppState) -> Self {
         let pairs = params::pairs(uri.query());
         let (lang, set_cookie) = i18n::negotiate(headers, params::first(&pairs, "lang"));
-        PageContext { lang, set_cookie, pairs, uri: uri.clone(), session: None }
+        PageContext { lang, set_cookie, https: state.https(), pairs, uri: uri.clone(), session: None }
     }
 
     /// The same, with the visitor's session looked up.
     pub fn with_session(headers: &HeaderMap, uri: &Uri, state: &crate::state::AppState) -> Self {
-        let mut context = Self::new(headers, uri);
+        let mut context = Self::new(headers, uri, state);
         context.session = crate::auth::session(state, headers);
         context
+    }
+
+    /// The same, for a visitor whose session a posted form has just checked.
+    pub fn signed_in(mut self, session: &casebook_store::Session) -> Self {
+        self.session = Some(session.clone());
+        self
     }
 
     pub fn layout(&self, title: String, description: String, section: &'static str) -> Layout {
@@ -100,8 +108,12 @@ impl PageContext {
             Err(error) => return error_page(AppError::internal(error), self.lang),
         };
         if self.set_cookie {
-            let cookie =
-                format!("{}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly", i18n::COOKIE_NAME, self.lang.code());
+            let secure = if self.https { "; Secure" } else { "" };
+            let cookie = format!(
+                "{}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}",
+                i18n::COOKIE_NAME,
+                self.lang.code()
+            );
             if let Ok(value) = HeaderValue::from_str(&cookie) {
                 response.headers_mut().append(header::SET_COOKIE, value);
             }
@@ -114,7 +126,8 @@ impl PageContext {
     }
 
     pub fn error(&self, error: AppError) -> PageError {
-        PageError { error, lang: self.lang }
+        let signed_in = self.session.as_ref().map(|s| (s.user.name.clone(), s.csrf.clone()));
+        PageError { error, lang: self.lang, signed_in }
     }
 }
 
@@ -128,7 +141,16 @@ struct ErrorTemplate {
 
 /// The HTML page of an error.
 pub fn error_page(error: AppError, lang: Lang) -> Response {
+    error_page_for(error, lang, None)
+}
+
+/// The HTML page of an error, with the header of a signed-in visitor (name, CSRF token).
+pub fn error_page_for(error: AppError, lang: Lang, signed_in: Option<(String, String)>) -> Response {
     let t = lang.strings();
+    let (user, csrf) = match signed_in {
+        Some((name, csrf)) => (Some(name), csrf),
+        None => (None, String::new()),
+    };
     let title = if error.status == StatusCode::NOT_FOUND { t.not_found_title } else { t.error_title };
     let template = ErrorTemplate {
         layout: Layout {
@@ -140,8 +162,8 @@ pub fn error_page(error: AppError, lang: Lang) -> Response {
             icon: crate::assets::url("favicon.svg"),
             switch_href: format!("/?lang={}", t.other_language_code),
             section: "",
-            user: None,
-            csrf: String::new(),
+            user,
+            csrf,
         },
         status: error.status.as_u16(),
         message: error.message.clone(),
@@ -153,12 +175,16 @@ pub fn error_page(error: AppError, lang: Lang) -> Response {
 }
 
 /// The fallback: 404 as JSON under `/api/`, as a page elsewhere.
-pub async fn not_found(headers: HeaderMap, uri: Uri) -> Response {
+pub async fn not_found(
+    axum::extract::State(state): axum::extract::State<std::sync::Arc<crate::state::AppState>>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
     let error = AppError::not_found(format!("no page at `{}`", uri.path()));
     if crate::limits::answers_json(uri.path()) {
         return error.into_response();
     }
-    error_page(error, PageContext::new(&headers, &uri).lang)
+    error_page(error, PageContext::new(&headers, &uri, &state).lang)
 }
 
 /// 405 for a known path with another method.

@@ -76,7 +76,7 @@ pub async fn login_submit(
     uri: Uri,
     body: Bytes,
 ) -> Response {
-    let context = PageContext::new(&headers, &uri);
+    let context = PageContext::new(&headers, &uri, &state);
     let fields = form(&body);
     let t = context.lang.strings();
     let name = first(&fields, "name").unwrap_or_default().trim().to_string();
@@ -158,7 +158,7 @@ fn posted_form(
 
 /// `POST /logout`.
 pub async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
-    let context = PageContext::new(&headers, &uri);
+    let context = PageContext::new(&headers, &uri, &state);
     if let Err(response) = posted_form(&state, &headers, &body, context.lang) {
         return response;
     }
@@ -229,8 +229,9 @@ pub async fn create_showcase(
     uri: Uri,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let context = PageContext::new(&headers, &uri);
+    let context = PageContext::new(&headers, &uri, &state);
     let (fields, session) = posted_form(&state, &headers, &body, context.lang)?;
+    let context = context.signed_in(&session);
     let new = NewShowcase {
         title: first(&fields, "title").unwrap_or_default().to_string(),
         event: first(&fields, "event").map(str::to_string),
@@ -292,8 +293,9 @@ pub async fn showcase_action(
     uri: Uri,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let context = PageContext::new(&headers, &uri);
+    let context = PageContext::new(&headers, &uri, &state);
     let (fields, session) = posted_form(&state, &headers, &body, context.lang)?;
+    let context = context.signed_in(&session);
     let edit_page = format!("/organiser/showcases/{slug}");
     let case_id = first(&fields, "case_id").unwrap_or_default().to_string();
     let store = Arc::clone(&state.store);
@@ -364,8 +366,9 @@ pub async fn add_to_showcase(
     uri: Uri,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let context = PageContext::new(&headers, &uri);
+    let context = PageContext::new(&headers, &uri, &state);
     let (fields, session) = posted_form(&state, &headers, &body, context.lang)?;
+    let context = context.signed_in(&session);
     let slug = first(&fields, "showcase").unwrap_or_default().to_string();
     let case_id = first(&fields, "case_id").unwrap_or_default().to_string();
     let back = local_path(first(&fields, "back"), &format!("/organiser/showcases/{slug}"));
@@ -388,6 +391,7 @@ pub async fn create_token(
 ) -> Result<Response, Response> {
     let context = PageContext::with_session(&headers, &uri, &state);
     let (fields, session) = posted_form(&state, &headers, &body, context.lang)?;
+    let context = context.signed_in(&session);
     let label = first(&fields, "name").unwrap_or("web").to_string();
     let store = Arc::clone(&state.store);
     let name = session.user.name.clone();
@@ -403,8 +407,9 @@ pub async fn revoke_token(
     uri: Uri,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let context = PageContext::new(&headers, &uri);
+    let context = PageContext::new(&headers, &uri, &state);
     let (_, session) = posted_form(&state, &headers, &body, context.lang)?;
+    let context = context.signed_in(&session);
     let store = Arc::clone(&state.store);
     blocking(move || Ok(store.revoke_token(&id, Some(&session.user))?)).await.map_err(|e| context.error(e))?;
     Ok(see_other("/organiser"))
