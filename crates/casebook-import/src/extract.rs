@@ -137,10 +137,13 @@ pub fn extract(html: &str, page_url: Option<&url::Url>, profile: Option<&Profile
     let base = canonical.filter(web).or_else(|| page_url.filter(|u| web(u)).cloned());
     draft.canonical = base.as_ref().map(|u| u.to_string()).filter(|_| draft.canonical.is_some());
     let base = base.as_ref();
+    // The first candidate that holds text: a page may carry an empty `<article>` (a teaser
+    // shell, a template) before its `<main>`.
+    let has_text = |element: &ElementRef<'_>| element.text().any(|t| !t.trim().is_empty());
     let root = body_root.or_else(|| {
         ["article", "main", "[role=main]", "#content", ".content", "body"]
             .iter()
-            .find_map(|s| document.select(&css(s)).next())
+            .find_map(|s| document.select(&css(s)).find(has_text))
     });
     if let Some(root) = root {
         draft.body = clean::to_markdown(&clean::clean_html(root, base, &consumed));

@@ -797,3 +797,12 @@ fn an_italian_region_with_a_foreign_country_needs_review() {
     assert!(parsed.needs_review, "{text}");
     assert!(text.contains("needs_review"), "{text}");
 }
+
+/// An empty `<article>` before the page's `<main>` (a teaser shell) used to be taken as the
+/// body, and the page was skipped as having no text.
+#[test]
+fn an_empty_article_does_not_hide_the_main_text() {
+    let html = "<html><body><article></article><main><h1>Caso</h1><p>Il caso di studio racconta un progetto.</p></main></body></html>";
+    let (draft, _) = convert(html, true);
+    assert!(draft.body.contains("Il caso di studio racconta un progetto."), "{:?}", draft.body);
+}
