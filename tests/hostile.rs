@@ -314,3 +314,34 @@ async fn each_client_has_a_search_budget_then_429() {
     assert_eq!(proxied.get_with("/api/search?q=x", &from("203.0.113.1")).await.status, 429);
     assert_eq!(proxied.get_with("/api/search?q=x", &from("198.51.100.2, 203.0.113.2")).await.status, 200);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_handler_that_panics_gets_a_500_in_the_right_format_and_the_server_goes_on() {
+    use axum::routing::get;
+    let workspace = Workspace::copy_of(&fixture_corpus());
+    let server = TestServer::start(&workspace).await;
+    // The same layers as the real routes, around two handlers that panic.
+    let boom = || async {
+        let words: Vec<&str> = Vec::new();
+        words[3].to_string()
+    };
+    let routes = axum::Router::new().route("/api/boom", get(boom)).route("/boom", get(boom));
+    let app = casebook_server::protect(routes, std::sync::Arc::clone(&server.state));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let send =
+        |path: &'static str| crate::util::http::send_to(&base, axum::http::Method::GET, path, &[], String::new());
+    let api = send("/api/boom").await;
+    assert_eq!(api.status, 500);
+    assert_eq!(api.json()["error"]["code"], "internal");
+    assert!(!api.body.contains("index out of bounds"), "the panic message is logged, not sent: {}", api.body);
+    let page = send("/boom").await;
+    assert_eq!(page.status, 500);
+    assert!(page.header("content-type").starts_with("text/html"));
+    assert!(page.header("content-security-policy").contains("script-src 'self'"));
+    // The connection task survived: the next request is answered.
+    assert_eq!(send("/api/boom").await.status, 500);
+}

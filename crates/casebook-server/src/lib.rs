@@ -112,6 +112,14 @@ pub fn app(state: Arc<AppState>) -> Router {
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .with_state(Arc::clone(&state));
+    protect(routes, state)
+}
+
+/// Wraps routes in every protective layer: body limit, panic catcher, uniform errors,
+/// admission (in-flight cap, deadline, URL length), compression, security headers and the
+/// request log. Public so that tests can check the layers around routes of their own (a
+/// handler that panics).
+pub fn protect(routes: Router, state: Arc<AppState>) -> Router {
     let body_limit = state.config.limits.max_body_bytes;
     routes
         .layer(DefaultBodyLimit::max(body_limit))

@@ -318,14 +318,16 @@ pub async fn uniform_errors(request: Request, next: Next) -> Response {
     formatted
 }
 
-/// The answer to a handler that panicked: a 500, the panic logged.
+/// The answer to a handler that panicked: the panic is logged, and a plain 500 is returned
+/// for [`uniform_errors`] (the layer around this one) to write in the format of the path.
 pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
     let what = panic
         .downcast_ref::<String>()
         .map(String::as_str)
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("unknown panic");
-    AppError::internal(format!("a handler panicked: {what}")).into_response()
+    tracing::error!(panic = what, "a handler panicked");
+    (StatusCode::INTERNAL_SERVER_ERROR, "a handler panicked").into_response()
 }
 
 #[cfg(test)]
