@@ -300,6 +300,13 @@ async fn an_organiser_builds_and_publishes_a_showcase_in_chromium() {
         let hit = &hits[index];
         let id = hit.find(Locator::Css("input[name=case_id]")).await.unwrap().attr("value").await.unwrap().unwrap();
         hit.find(Locator::Css(".add-button")).await.unwrap().click().await.unwrap();
+        // The form posts and comes back to the results: wait until the old page is gone
+        // (its elements go stale), then for the new one.
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while hit.attr("class").await.is_ok() {
+            assert!(Instant::now() < deadline, "the page did not reload after adding {id}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
         client.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(".hit .add-button")).await.unwrap();
         added.push(id);
     }
@@ -307,11 +314,16 @@ async fn an_organiser_builds_and_publishes_a_showcase_in_chromium() {
 
     // Reorder: move the first case down.
     client.goto(&format!("{base}/organiser/showcases/health-stage")).await.unwrap();
+    // The page reloads after each move: an element found before the reload is stale, so a
+    // failed read is "not yet" and `wait_until` asks again.
     let order = || async {
-        let items = client.find_all(Locator::Css(".edit-item")).await.unwrap();
+        let Ok(items) = client.find_all(Locator::Css(".edit-item")).await else { return String::new() };
         let mut ids = Vec::new();
         for item in items {
-            ids.push(item.attr("data-case").await.unwrap().unwrap_or_default());
+            match item.attr("data-case").await {
+                Ok(id) => ids.push(id.unwrap_or_default()),
+                Err(_) => return String::new(),
+            }
         }
         ids.join(",")
     };
