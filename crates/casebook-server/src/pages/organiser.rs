@@ -135,31 +135,31 @@ pub async fn login_submit(
     }
 }
 
-/// The session of a form post, after checking its CSRF token; otherwise the response to send
-/// (built once per refused request, so its size does not matter).
+/// A checked form post: the page context (with the session), the fields, the session.
+type Posted = (PageContext, Vec<(String, String)>, Session);
+
+/// The page context, fields and session of a form post, after checking its CSRF token;
+/// otherwise the response to send (built once per refused request, so its size does not
+/// matter).
 #[allow(clippy::result_large_err, reason = "the error is the HTTP response itself")]
-fn posted_form(
-    state: &AppState,
-    headers: &HeaderMap,
-    body: &[u8],
-    lang: crate::i18n::Lang,
-) -> Result<(Vec<(String, String)>, Session), Response> {
+fn posted_form(state: &AppState, headers: &HeaderMap, uri: &Uri, body: &[u8]) -> Result<Posted, Response> {
+    let context = PageContext::new(headers, uri, state);
     let fields = form(body);
     let Some(session) = auth::session(state, headers) else {
         return Err(see_other("/login"));
     };
     if !auth::csrf_ok(&session, first(&fields, "csrf")) {
+        let lang = context.lang;
         let error =
             AppError { status: StatusCode::FORBIDDEN, code: "csrf", message: lang.strings().form_expired.into() };
         return Err(super::error_page(error, lang));
     }
-    Ok((fields, session))
+    Ok((context.signed_in(&session), fields, session))
 }
 
 /// `POST /logout`.
 pub async fn logout(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: Uri, body: Bytes) -> Response {
-    let context = PageContext::new(&headers, &uri, &state);
-    if let Err(response) = posted_form(&state, &headers, &body, context.lang) {
+    if let Err(response) = posted_form(&state, &headers, &uri, &body) {
         return response;
     }
     if let Some(secret) = auth::cookie(&headers, SESSION_COOKIE) {
@@ -229,9 +229,7 @@ pub async fn create_showcase(
     uri: Uri,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let context = PageContext::new(&headers, &uri, &state);
-    let (fields, session) = posted_form(&state, &headers, &body, context.lang)?;
-    let context = context.signed_in(&session);
+    let (context, fields, session) = posted_form(&state, &headers, &uri, &body)?;
     let new = NewShowcase {
         title: first(&fields, "title").unwrap_or_default().to_string(),
         event: first(&fields, "event").map(str::to_string),
@@ -293,9 +291,7 @@ pub async fn showcase_action(
     uri: Uri,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let context = PageContext::new(&headers, &uri, &state);
-    let (fields, session) = posted_form(&state, &headers, &body, context.lang)?;
-    let context = context.signed_in(&session);
+    let (context, fields, session) = posted_form(&state, &headers, &uri, &body)?;
     let edit_page = format!("/organiser/showcases/{slug}");
     let case_id = first(&fields, "case_id").unwrap_or_default().to_string();
     let store = Arc::clone(&state.store);
@@ -366,9 +362,7 @@ pub async fn add_to_showcase(
     uri: Uri,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let context = PageContext::new(&headers, &uri, &state);
-    let (fields, session) = posted_form(&state, &headers, &body, context.lang)?;
-    let context = context.signed_in(&session);
+    let (context, fields, session) = posted_form(&state, &headers, &uri, &body)?;
     let slug = first(&fields, "showcase").unwrap_or_default().to_string();
     let case_id = first(&fields, "case_id").unwrap_or_default().to_string();
     let back = local_path(first(&fields, "back"), &format!("/organiser/showcases/{slug}"));
@@ -389,9 +383,7 @@ pub async fn create_token(
     uri: Uri,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let context = PageContext::with_session(&headers, &uri, &state);
-    let (fields, session) = posted_form(&state, &headers, &body, context.lang)?;
-    let context = context.signed_in(&session);
+    let (context, fields, session) = posted_form(&state, &headers, &uri, &body)?;
     let label = first(&fields, "name").unwrap_or("web").to_string();
     let store = Arc::clone(&state.store);
     let name = session.user.name.clone();
@@ -407,9 +399,7 @@ pub async fn revoke_token(
     uri: Uri,
     body: Bytes,
 ) -> Result<Response, Response> {
-    let context = PageContext::new(&headers, &uri, &state);
-    let (_, session) = posted_form(&state, &headers, &body, context.lang)?;
-    let context = context.signed_in(&session);
+    let (context, _, session) = posted_form(&state, &headers, &uri, &body)?;
     let store = Arc::clone(&state.store);
     blocking(move || Ok(store.revoke_token(&id, Some(&session.user))?)).await.map_err(|e| context.error(e))?;
     Ok(see_other("/organiser"))
