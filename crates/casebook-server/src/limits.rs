@@ -78,9 +78,7 @@ impl Guard {
             refusals: RefusalLog::default(),
         }
     }
-}
 
-impl Guard {
     /// Requests being handled now (those holding a place under `max_in_flight`).
     pub fn requests_in_flight(&self) -> usize {
         self.capacity - self.in_flight.available_permits()
@@ -137,8 +135,16 @@ impl Buckets {
             Err(poisoned) => poisoned.into_inner(),
         };
         if clients.len() >= MAX_CLIENTS && !clients.contains_key(&client) {
+            // Forget the clients whose bucket is full again. If that frees less than half
+            // (very many clients at once, e.g. from many IPv6 networks), forget everyone:
+            // either way the next scan is at least MAX_CLIENTS / 2 new clients away, so the
+            // scan costs little per request and memory stays bounded.
             let (rate, burst) = (self.rate, self.burst);
             clients.retain(|_, (tokens, at)| *tokens + now.duration_since(*at).as_secs_f64() * rate < burst);
+            if clients.len() > MAX_CLIENTS / 2 {
+                tracing::warn!(clients = clients.len(), "rate limiter full: every client's budget starts again");
+                clients.clear();
+            }
         }
         let (tokens, at) = clients.entry(client).or_insert((self.burst, now));
         let available = (*tokens + now.duration_since(*at).as_secs_f64() * self.rate).min(self.burst);
@@ -348,6 +354,29 @@ mod tests {
         assert!(buckets.take(client, start + Duration::from_millis(500)).is_ok());
         assert!(buckets.take(client, start + Duration::from_millis(500)).is_err());
         assert!(Buckets::new(0.0, 1.0).take(client, start).is_ok(), "rate 0 turns the limit off");
+    }
+
+    #[test]
+    fn the_client_table_stays_bounded() {
+        let buckets = Buckets::new(1.0, 5.0);
+        let start = Instant::now();
+        let client = |n: u32| IpAddr::from(n.to_be_bytes());
+        for n in 0..MAX_CLIENTS as u32 {
+            assert!(buckets.take(client(n), start).is_ok());
+        }
+        let count = || buckets.clients.lock().unwrap().len();
+        assert_eq!(count(), MAX_CLIENTS);
+        // All still active: the table starts again rather than growing or scanning forever.
+        assert!(buckets.take(client(u32::MAX), start).is_ok());
+        assert_eq!(count(), 1);
+        // Clients whose bucket has refilled are forgotten, the others kept.
+        let buckets = Buckets::new(1.0, 5.0);
+        for n in 0..MAX_CLIENTS as u32 {
+            let at = if n < 10 { start + Duration::from_millis(9500) } else { start };
+            assert!(buckets.take(client(n), at).is_ok());
+        }
+        assert!(buckets.take(client(u32::MAX), start + Duration::from_secs(10)).is_ok());
+        assert_eq!(buckets.clients.lock().unwrap().len(), 11, "10 still refilling, and the new one");
     }
 
     #[test]
