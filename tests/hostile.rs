@@ -247,9 +247,10 @@ async fn over_the_in_flight_cap_requests_are_refused_at_once_with_503() {
     // Fast: not after the 10 s deadline the held requests would reach (generous for a
     // loaded CI machine).
     assert!(took < Duration::from_secs(2), "a refusal must be fast, took {took:?}");
-    let page = server.get("/search?q=energia").await;
+    let page = server.get_with("/search?q=energia", &[("accept-language", "it-IT,it;q=0.9")]).await;
     assert_eq!(page.status, 503);
     assert!(page.header("content-type").starts_with("text/html"));
+    assert!(page.body.contains("<html lang=\"it\">"), "the refusal page follows the visitor's language");
     assert_eq!(server.get("/healthz").await.status, 200, "health checks are always answered");
     drop(held);
     let deadline = Instant::now() + Duration::from_secs(5);

@@ -197,7 +197,8 @@ fn tricky_text() -> impl Strategy<Value = String> {
     ]
 }
 
-/// `text` as HTML text content: escaped, so that the page shows it as written.
+/// `text` as HTML text content: escaped, so that the page shows it as written. Not
+/// `text::escape_html`, which drops control characters: here they are part of what is tested.
 fn html_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {

@@ -210,6 +210,18 @@ pub fn refusal(path: &str, headers: &HeaderMap, error: AppError) -> Response {
     }
 }
 
+/// The headers that choose the language of an error page, kept while the request moves on
+/// to the handler: two entries instead of a copy of every header on every request.
+fn language_headers(headers: &HeaderMap) -> HeaderMap {
+    let mut kept = HeaderMap::new();
+    for name in [header::COOKIE, header::ACCEPT_LANGUAGE] {
+        for value in headers.get_all(&name) {
+            kept.append(name.clone(), value.clone());
+        }
+    }
+    kept
+}
+
 fn with_retry_after(mut response: Response, wait: Duration) -> Response {
     let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
     if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
@@ -246,7 +258,7 @@ pub async fn admission(State(state): State<Arc<AppState>>, request: Request, nex
         let error = unavailable("overloaded", "the server is busy; try again in a moment");
         return with_retry_after(refusal(&path, request.headers(), error), Duration::from_secs(1));
     };
-    let headers = request.headers().clone();
+    let headers = language_headers(request.headers());
     match tokio::time::timeout(limits.request_timeout, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
@@ -296,7 +308,7 @@ const MAX_REWRITTEN_BODY: usize = 4096;
 /// rejections, the body limit) is rewritten in the format of the path.
 pub async fn uniform_errors(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
-    let headers = request.headers().clone();
+    let headers = language_headers(request.headers());
     let response = next.run(request).await;
     let status = response.status();
     if !(status.is_client_error() || status.is_server_error()) {
