@@ -217,11 +217,20 @@ async fn hostile_requests_get_4xx_in_the_right_format_never_5xx() {
     assert_eq!(raw(&server, &get("/static/Cargo.toml")).await.status, 404);
 }
 
-/// Opens a request whose body never finishes: it holds its place in flight until dropped.
-async fn held_request(server: &TestServer) -> TcpStream {
+/// An API token of a new organiser account (a write route checks it before it reads the body).
+fn organiser_token(server: &TestServer) -> String {
+    let store = &server.state.store;
+    store.add_user("holder", casebook_store::Role::Organiser, "a long enough password").expect("user");
+    store.create_token("holder", "test").expect("token").1
+}
+
+/// Opens an authorised request whose body never finishes: it holds its place in flight until
+/// dropped.
+async fn held_request(server: &TestServer, token: &str) -> TcpStream {
     let mut stream = TcpStream::connect(address(server)).await.expect("connect");
-    let head =
-        "POST /api/showcases HTTP/1.1\r\nHost: a\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{\"ti";
+    let head = format!(
+        "POST /api/showcases HTTP/1.1\r\nHost: a\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"ti"
+    );
     stream.write_all(head.as_bytes()).await.expect("write");
     stream
 }
@@ -231,7 +240,8 @@ async fn over_the_in_flight_cap_requests_are_refused_at_once_with_503() {
     let workspace = Workspace::copy_of(&fixture_corpus());
     let limits = casebook_server::Limits { max_in_flight: 2, rate_per_second: 0.0, ..Default::default() };
     let server = TestServer::start_with(&workspace, limits).await;
-    let held = [held_request(&server).await, held_request(&server).await];
+    let token = organiser_token(&server);
+    let held = [held_request(&server, &token).await, held_request(&server, &token).await];
     // Both are admitted (and wait for their bodies), then every further request is shed.
     let deadline = Instant::now() + Duration::from_secs(20);
     while server.state.guard.requests_in_flight() < 2 {
@@ -269,7 +279,8 @@ async fn a_request_over_its_deadline_is_answered_503() {
         ..Default::default()
     };
     let server = TestServer::start_with(&workspace, limits).await;
-    let mut stream = held_request(&server).await;
+    let token = organiser_token(&server);
+    let mut stream = held_request(&server, &token).await;
     let started = Instant::now();
     let mut bytes = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut bytes)).await;

@@ -289,14 +289,14 @@ fn import_check_index_search_round_trip() {
         search(&archive, SearchRequest { region: vec![region.into()], ..Default::default() })
             .hits
             .iter()
-            .map(|h| h.id.clone())
+            .map(|h| h.case.id.clone())
             .collect::<Vec<_>>()
     };
     assert_eq!(by_region("Puglia"), vec!["una-citta-piu-sicura-con-l-illuminazione-intelligente"]);
     assert_eq!(by_region("Lombardy"), vec!["telemonitoraggio-domiciliare-per-i-pazienti-cronici"]);
     let smart_grid = search(&archive, crate::util::query("smart grid solar"));
-    assert_eq!(smart_grid.hits[0].id, "a-neighbourhood-smart-grid-that-balances-rooftop-solar");
-    assert_eq!(smart_grid.hits[0].sectors[0].id, "energy");
+    assert_eq!(smart_grid.hits[0].case.id, "a-neighbourhood-smart-grid-that-balances-rooftop-solar");
+    assert_eq!(smart_grid.hits[0].case.sectors[0].id, "energy");
     let logistics = search(&archive, SearchRequest { sector: vec!["logistics".into()], ..Default::default() });
     assert_eq!(logistics.total, 1);
     let cli = stdout(&workspace.run(&["search", "illuminazione", "--region", "ITF4"]));

@@ -37,7 +37,7 @@ fn unchanged_corpus_is_up_to_date_and_changes_are_incremental() {
 
     let archive = Archive::open(&workspace.index()).unwrap();
     assert_eq!(archive.case_count(), 10);
-    assert_eq!(search(&archive, query("incassi istantanei")).hits[0].id, "fintech-milano");
+    assert_eq!(search(&archive, query("incassi istantanei")).hits[0].case.id, "fintech-milano");
     assert_eq!(search(&archive, query("\"musei\"")).total, 0);
     assert_eq!(search(&archive, query("Securoute")).total, 2);
     // Two generations are kept: the live one and the previous one.

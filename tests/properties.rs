@@ -1,21 +1,19 @@
 //! Property tests of the search core on the fixture archive: any query text and any request
 //! parameters give an answer or a parameter error (never a panic, never an error for a request
 //! that validates), with consistent totals, page sizes and facet counts, escaped snippets and
-//! deterministic results; suggestions stay within their limit; the snippet of any text is
-//! escaped. Failures are not persisted: the message carries the shrunk input.
+//! deterministic results; suggestions stay within their limit. (The snippet of any text is
+//! checked by the index crate's own property tests.) Failures are not persisted: the message
+//! carries the shrunk input.
 
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use casebook_corpus::Language;
 use casebook_corpus::text::lookup_key;
-use casebook_index::analysis::Analyzers;
 use casebook_index::request::{MAX_DEPTH, MAX_FILTER_VALUES, MAX_PER_PAGE, YEAR_RANGE};
-use casebook_index::search::plan::Highlight;
-use casebook_index::search::snippet::snippet;
-use casebook_index::search::suggest::{MAX_SUGGESTIONS, MIN_PREFIX_CHARS};
-use casebook_index::search::text::MAX_UNITS;
-use casebook_index::{Archive, FacetValue, MAX_FACET_VALUES, MatchMode, SearchRequest, SearchResponse, Sort};
+use casebook_index::{
+    Archive, FacetValue, MAX_FACET_VALUES, MAX_SUGGESTIONS, MAX_UNITS, MIN_PREFIX_CHARS, MatchMode, SearchRequest,
+    SearchResponse, Sort,
+};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::sample::select;
@@ -567,22 +565,22 @@ fn check_response(request: &SearchRequest, response: &SearchResponse) -> Result<
     prop_assert!(response.min_matched_words <= response.query_words);
     prop_assert!(!response.relaxed || response.query_words > 0);
     prop_assert!(response.took_ms.is_finite() && response.took_ms >= 0.0);
-    let mut ids: Vec<&str> = response.hits.iter().map(|h| h.id.as_str()).collect();
+    let mut ids: Vec<&str> = response.hits.iter().map(|h| h.case.id.as_str()).collect();
     ids.sort_unstable();
     ids.dedup();
     prop_assert_eq!(ids.len(), response.hits.len(), "a case appears twice on the page");
     for hit in &response.hits {
         check_snippet(&hit.snippet)?;
-        prop_assert!(hit.score.is_finite(), "score {} of {}", hit.score, hit.id);
+        prop_assert!(hit.score.is_finite(), "score {} of {}", hit.score, hit.case.id);
         if response.query_words > 0 {
-            prop_assert!(hit.matched_words >= response.min_matched_words, "{} matched too few words", hit.id);
-            prop_assert!(hit.matched_words <= response.query_words, "{} matched too many words", hit.id);
+            prop_assert!(hit.matched_words >= response.min_matched_words, "{} matched too few words", hit.case.id);
+            prop_assert!(hit.matched_words <= response.query_words, "{} matched too many words", hit.case.id);
         }
         if let Some(from) = request.year.or(request.year_from) {
-            prop_assert!(hit.year >= from, "{} year {} before {from}", hit.id, hit.year);
+            prop_assert!(hit.case.year >= from, "{} year {} before {from}", hit.case.id, hit.case.year);
         }
         if let Some(to) = request.year.or(request.year_to) {
-            prop_assert!(hit.year <= to, "{} year {} after {to}", hit.id, hit.year);
+            prop_assert!(hit.case.year <= to, "{} year {} after {to}", hit.case.id, hit.case.year);
         }
     }
     check_facets(request, response)
@@ -657,7 +655,7 @@ fn the_same_request_gives_the_same_answer() {
         let other = SearchRequest { sort: other_sort, per_page: other_depth, ..Default::default() };
         archive.search(&other).map_err(|e| TestCaseError::fail(e.to_string()))?;
         let second = archive.search(&request).map_err(|e| TestCaseError::fail(e.to_string()))?;
-        let ids = |r: &SearchResponse| r.hits.iter().map(|h| h.id.clone()).collect::<Vec<_>>();
+        let ids = |r: &SearchResponse| r.hits.iter().map(|h| h.case.id.clone()).collect::<Vec<_>>();
         prop_assert_eq!(ids(&first), ids(&second));
         prop_assert_eq!(untimed(first), untimed(second));
         Ok(())
@@ -699,67 +697,6 @@ fn any_prefix_gives_bounded_suggestions() {
     assert!(non_empty.load(Ordering::Relaxed) > 50, "{} prefixes completed", non_empty.load(Ordering::Relaxed));
 }
 
-/// Markup a case body may hold (the index sees its text).
-const MARKUP: &[&str] = &[
-    "<script>alert(1)</script>",
-    "<img src=x onerror=alert(1)>",
-    "<b>",
-    "</mark>",
-    "<mark>",
-    "&amp;",
-    "&lt;",
-    "&",
-    "\"",
-    "'",
-    "<",
-    ">",
-    "·",
-    "…",
-];
-
-/// Case-body-like text: words, markup, accents, scripts and every kind of space.
-fn body_text() -> impl Strategy<Value = String> {
-    let piece = prop_oneof![
-        8 => select(WORDS).prop_map(String::from),
-        2 => select(MARKUP).prop_map(String::from),
-        2 => select(EXOTIC).prop_map(String::from),
-        1 => whitespace_run(),
-        1 => any::<String>(),
-        1 => (select(WORDS), 20..120usize).prop_map(|(w, n)| w.repeat(n)),
-    ];
-    let separator =
-        select(&[" ", " ", " ", " ", "\n", "\n\n", "\t", "\r\n", "\u{a0}", "\u{2003}", "\u{3000}", "\u{85}", ""][..]);
-    vec((piece, separator), 0..120).prop_map(|parts| parts.into_iter().map(|(p, s)| p + s).collect())
-}
-
-#[test]
-fn any_body_text_gives_an_escaped_snippet() {
-    let analyzers = Analyzers::new();
-    let highlight = vec(select(WORDS), 0..4).prop_map(move |words| {
-        let mut highlight = Highlight::default();
-        for word in words {
-            highlight.it.extend(analyzers.terms(Language::It, word));
-            highlight.en.extend(analyzers.terms(Language::En, word));
-            highlight.folded.extend(analyzers.folded_terms(word));
-        }
-        highlight
-    });
-    let analyzers = Analyzers::new();
-    check(256, (body_text(), select(vec![Language::It, Language::En]), highlight), |(text, language, highlight)| {
-        let fragment =
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| snippet(&text, language, &highlight, &analyzers)))
-                .map_err(|panic| {
-                    let message = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_default();
-                    TestCaseError::fail(format!("snippet panicked: {message}"))
-                })?;
-        check_snippet(&fragment)
-    });
-}
-
 #[test]
 fn the_snippet_check_rejects_markup() {
     for good in ["", "a &amp; b", "<mark>x</mark> &lt;y&gt; &quot;z&quot; &#39;", "…<mark>a b</mark>…"] {
@@ -779,15 +716,4 @@ fn excluding_a_phrase_never_panics() {
     // which the exclusion of a phrase (`-Île-de-France` is the phrase "ile de france") breaks.
     let response = archive().search(&crate::util::query("telemedicina -Île-de-France")).expect("search");
     assert_eq!(crate::util::id_set(&response), vec!["hospital-telehealth-piemonte", "telemedicina-lombardia"]);
-}
-
-#[test]
-fn a_wide_space_before_the_snippet_window_never_panics() {
-    // The window starts after the space before it, taken as one byte: U+00A0 (`&nbsp;`) is two.
-    let analyzers = Analyzers::new();
-    let mut highlight = Highlight::default();
-    highlight.folded.insert("telemedicina".to_string());
-    let text = format!("{}x\u{a0}{}telemedicina.", "parola ".repeat(10), "abcdefghij ".repeat(4));
-    let fragment = snippet(&text, Language::It, &highlight, &analyzers);
-    assert!(fragment.contains("<mark>telemedicina</mark>"), "{fragment}");
 }

@@ -303,10 +303,10 @@ fn filters_accept_names_codes_and_facet_values() {
 fn labels_follow_the_requested_language() {
     let (_w, archive) = fixture();
     let italian = search(&archive, SearchRequest { lang: Some("it".into()), ..query("telemedicina") });
-    assert_eq!(italian.hits[0].sectors[0].label, "Salute e scienze della vita");
+    assert_eq!(italian.hits[0].case.sectors[0].label, "Salute e scienze della vita");
     assert_eq!(italian.facets.region[0].label, "Italia");
     let english = search(&archive, query("telemedicina"));
-    assert_eq!(english.hits[0].sectors[0].label, "Health & Life Science");
+    assert_eq!(english.hits[0].case.sectors[0].label, "Health & Life Science");
 }
 
 #[test]
@@ -358,7 +358,7 @@ fn snippets_mark_words_and_escape_everything_else() {
     );
     let archive = workspace.build();
     let response = search(&archive, query("telemedicine platform"));
-    let hit = response.hits.iter().find(|h| h.id == "hostile").expect("hostile case found");
+    let hit = response.hits.iter().find(|h| h.case.id == "hostile").expect("hostile case found");
     assert!(
         !hit.snippet.contains('<') || hit.snippet.replace("<mark>", "").replace("</mark>", "").find('<').is_none(),
         "{}",

@@ -60,7 +60,7 @@ impl TestServer {
             limits,
         };
         let state = Arc::new(AppState::open(config, addr).expect("open index"));
-        tokio::spawn(casebook_server::watch::reload_loop(Arc::clone(&state), Duration::from_millis(50)));
+        tokio::spawn(casebook_server::reload_loop(Arc::clone(&state), Duration::from_millis(50)));
         let app = casebook_server::app(Arc::clone(&state));
         tokio::spawn(async move {
             let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;

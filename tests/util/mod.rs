@@ -144,7 +144,7 @@ pub fn query(q: &str) -> SearchRequest {
 
 /// Ids of the hits, in order.
 pub fn ids(response: &SearchResponse) -> Vec<&str> {
-    response.hits.iter().map(|h| h.id.as_str()).collect()
+    response.hits.iter().map(|h| h.case.id.as_str()).collect()
 }
 
 /// Ids of the hits, sorted.

@@ -32,22 +32,22 @@ pub fn build(path: &Path, cases: &[Case]) -> rusqlite::Result<Connection> {
             let rowid = i as i64 + 1;
             case_row.execute(params![
                 rowid,
-                case.id,
-                case.year,
-                case.language.code(),
-                casebook_corpus::text::slugify(&case.award),
-                case.place.country,
-                case.place.region
+                case.record.id,
+                case.record.year,
+                case.record.language.code(),
+                casebook_corpus::text::slugify(&case.record.award),
+                case.record.place.country,
+                case.record.place.region
             ])?;
-            for sector in &case.sectors {
+            for sector in &case.record.sectors {
                 sector_row.execute(params![rowid, sector])?;
             }
             text_row.execute(params![
                 rowid,
-                case.title,
-                case.tags.join(", "),
-                case.organisation,
-                case.summary,
+                case.record.title,
+                case.record.tags.join(", "),
+                case.record.organisation,
+                case.record.summary,
                 case.body_text
             ])?;
         }

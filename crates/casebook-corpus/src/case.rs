@@ -52,13 +52,14 @@ pub struct Place {
     pub city: Option<String>,
 }
 
-/// One case study, validated and normalised.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Case {
+/// The facts of a case: everything known about it apart from its text. The parsed [`Case`]
+/// and the index's stored case both hold one, and the search hit, the case detail and the
+/// showcase item show it (labelled for a language by `casebook-index`). A new front matter
+/// field is added here, and to its label in the index crate.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct CaseRecord {
     /// The file stem: a lowercase slug.
     pub id: String,
-    /// The file, relative to the corpus folder (`cases/2021/techforlife.md`).
-    pub path: PathBuf,
     /// Headline.
     pub title: String,
     /// Company, startup, public body or cluster.
@@ -87,6 +88,15 @@ pub struct Case {
     pub website: Option<String>,
     /// Partner organisations.
     pub partners: Vec<String>,
+}
+
+/// One case study, validated and normalised: its facts and its text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Case {
+    /// The facts.
+    pub record: CaseRecord,
+    /// The file, relative to the corpus folder (`cases/2021/techforlife.md`).
+    pub path: PathBuf,
     /// The markdown body as written.
     pub body_markdown: String,
     /// The body as plain text.

@@ -210,20 +210,20 @@ impl Corpus {
             corpus.bytes += bytes;
             corpus.diagnostics.extend(parsed.diagnostics);
             if let Some(mut case) = parsed.case {
-                if let Some(first) = seen.get(&case.id) {
+                if let Some(first) = seen.get(&case.record.id) {
                     corpus.diagnostics.push(Diagnostic::error(
                         &file.path,
                         None,
                         None,
                         format!(
                             "duplicate case id `{}`: `{}` has the same file name; rename one of them",
-                            case.id,
+                            case.record.id,
                             first.display()
                         ),
                     ));
                     continue;
                 }
-                seen.insert(case.id.clone(), file.path.clone());
+                seen.insert(case.record.id.clone(), file.path.clone());
                 case.path = file.relative.clone();
                 corpus.cases.push(case);
             }

@@ -19,7 +19,7 @@ mod synonyms;
 mod taxonomy;
 pub mod text;
 
-pub use case::{Case, Outcome, Place};
+pub use case::{Case, CaseRecord, Outcome, Place};
 pub use config::CorpusConfig;
 pub use corpus::{CaseFile, Corpus, CorpusError, VOCABULARY_FILES, Vocabulary, civil_date, discover, max_award_year};
 pub use diagnostic::{Diagnostic, Severity};

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::case::{Case, Outcome, Place};
+use crate::case::{Case, CaseRecord, Outcome, Place};
 use crate::frontmatter::{self, KeyPosition, SplitError};
 use crate::taxonomy::{ITALY, Labelled, foreign_region_value};
 use crate::text::{closest, is_valid_slug};
@@ -428,22 +428,24 @@ fn check_fields(
         .unwrap_or_else(|| language::detect(&format!("{} {} {}", title.as_deref().unwrap_or(""), summary, body_text)));
 
     Some(Case {
-        id,
+        record: CaseRecord {
+            id,
+            title: title?,
+            organisation: organisation?,
+            year: year?,
+            sectors: sectors?,
+            place: place?,
+            award,
+            event,
+            category,
+            outcome,
+            tags,
+            language,
+            summary,
+            website,
+            partners,
+        },
         path: Default::default(),
-        title: title?,
-        organisation: organisation?,
-        year: year?,
-        sectors: sectors?,
-        place: place?,
-        award,
-        event,
-        category,
-        outcome,
-        tags,
-        language,
-        summary,
-        website,
-        partners,
         body_markdown,
         body_text,
         content_hash: 0,
@@ -564,8 +566,8 @@ fn check_place(checker: &mut Checker<'_>, map: &serde_json::Map<String, Value>, 
         return Some(Place {
             country: ITALY.to_string(),
             region: italian.id.clone(),
-            region_it: italian.label("it").to_string(),
-            region_en: italian.label("en").to_string(),
+            region_it: italian.label(Language::It).to_string(),
+            region_en: italian.label(Language::En).to_string(),
             city,
         });
     }

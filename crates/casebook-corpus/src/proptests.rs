@@ -71,7 +71,7 @@ fn check_parsed(bytes: &[u8], parsed: &Parsed) -> Result<(), TestCaseError> {
         Some(case) => {
             prop_assert!(!has_error, "a case with errors: {:?}", parsed.diagnostics);
             prop_assert!(!parsed.needs_review);
-            prop_assert!(!case.title.trim().is_empty());
+            prop_assert!(!case.record.title.trim().is_empty());
             prop_assert!(!case.body_text.trim().is_empty());
             prop_assert_eq!(case.content_hash, content_hash(bytes));
         }
@@ -832,12 +832,12 @@ proptest! {
         let parsed_case = parsed.case.as_ref();
         prop_assert!(parsed_case.is_some(), "valid case rejected: {errors:?}\n{}", case.text);
         let parsed_case = parsed_case.unwrap();
-        prop_assert_eq!(&parsed_case.title, &case.title);
-        prop_assert_eq!(&parsed_case.organisation, &case.organisation);
-        prop_assert_eq!(parsed_case.year, case.year);
-        prop_assert_eq!(&parsed_case.sectors, &case.sectors);
-        prop_assert_eq!(&parsed_case.place.region, &case.region_id);
-        prop_assert_eq!(&parsed_case.tags, &case.tags);
+        prop_assert_eq!(&parsed_case.record.title, &case.title);
+        prop_assert_eq!(&parsed_case.record.organisation, &case.organisation);
+        prop_assert_eq!(parsed_case.record.year, case.year);
+        prop_assert_eq!(&parsed_case.record.sectors, &case.sectors);
+        prop_assert_eq!(&parsed_case.record.place.region, &case.region_id);
+        prop_assert_eq!(&parsed_case.record.tags, &case.tags);
         let body = parsed_case.body_markdown.replace("\r\n", "\n");
         prop_assert_eq!(body.as_str(), case.body.trim());
         // Rendering the body never panics (it is sanitised by the web layer: see below).

@@ -58,15 +58,18 @@ pub struct ItalianRegion {
 
 /// A label pair; the UI language picks one.
 pub trait Labelled {
-    /// The label in `language` (`"it"` or anything else for English).
-    fn label(&self, language: &str) -> &str;
+    /// The label in `language`.
+    fn label(&self, language: crate::Language) -> &str;
 }
 
 macro_rules! impl_labelled {
     ($($ty:ty),*) => {$(
         impl Labelled for $ty {
-            fn label(&self, language: &str) -> &str {
-                if language == "it" { &self.it } else { &self.en }
+            fn label(&self, language: crate::Language) -> &str {
+                match language {
+                    crate::Language::It => &self.it,
+                    crate::Language::En => &self.en,
+                }
             }
         }
     )*};

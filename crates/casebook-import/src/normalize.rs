@@ -108,7 +108,7 @@ pub fn normalize(draft: &Draft, vocabulary: &Vocabulary, max_year: i64) -> Resul
     let (region, country_code) = match (&raw_region, country) {
         (Some(region), country) if country.is_none_or(|c| c.code == ITALY) => {
             match taxonomy.italian_region(region).or_else(|| taxonomy.closest_italian_region(region)) {
-                Some(found) => (Some(found.label("it").to_string()), None),
+                Some(found) => (Some(found.label(Language::It).to_string()), None),
                 None => match taxonomy.country(region) {
                     Some(c) if c.code != ITALY => {
                         missing.push("region");

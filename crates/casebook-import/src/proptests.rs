@@ -121,8 +121,8 @@ fn check_written(case: &Normalized) -> Result<(), TestCaseError> {
         let messages: Vec<String> = parsed.diagnostics.iter().map(ToString::to_string).collect();
         prop_assert!(parsed.case.is_some(), "the importer wrote a case its parser rejects: {messages:?}\n{text}");
         let parsed_case = parsed.case.unwrap();
-        prop_assert_eq!(&parsed_case.title, &case.title);
-        prop_assert_eq!(Some(parsed_case.year), case.year);
+        prop_assert_eq!(&parsed_case.record.title, &case.title);
+        prop_assert_eq!(Some(parsed_case.record.year), case.year);
     }
     Ok(())
 }

@@ -173,7 +173,7 @@ pub fn build_index(
                         }
                     }
                     match parsed.case {
-                        Some(case) => (case.id.clone(), Some(case)),
+                        Some(case) => (case.record.id.clone(), Some(case)),
                         None => {
                             skipped += usize::from(has_error || parsed.needs_review);
                             continue;

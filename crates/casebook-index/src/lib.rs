@@ -1,23 +1,36 @@
 //! The Casebook index: the only crate that knows tantivy. It builds an index generation from
-//! a corpus (`indexer`), publishes it atomically (`store`), and answers faceted searches
-//! (`archive`, `search`) with the request and response types the CLI and the HTTP service
-//! share (`request`, `response`).
+//! a corpus ([`build_index`]), publishes it atomically, and answers faceted searches through
+//! [`Archive`], the one way into an index, with the request and response types the CLI and
+//! the HTTP service share. Everything else (schema, analysis, the search core, the folder
+//! layout on disk) is internal to this crate.
 
-pub mod analysis;
+mod analysis;
 mod archive;
-pub mod document;
+mod document;
 mod error;
 mod indexer;
+mod label;
+#[cfg(test)]
+mod proptests;
 pub mod request;
 pub mod response;
-pub mod schema;
-pub mod search;
-pub mod store;
+mod schema;
+mod search;
+mod store;
 
-pub use archive::{Archive, MAX_FACET_VALUES};
+pub use archive::Archive;
 pub use document::StoredCase;
 pub use error::{IndexError, SearchError};
 pub use indexer::{BuildOptions, BuildReport, Progress, build_index};
 pub use request::{MatchMode, SearchRequest, Sort};
-pub use response::{FacetValue, Facets, Hit, RegionRef, SearchResponse, SectorRef};
-pub use search::suggest::{Suggestion, SuggestionKind};
+pub use response::{FacetValue, Facets, Hit, LabelledCase, RegionRef, SearchResponse, SectorRef};
+pub use search::facets::MAX_FACET_VALUES;
+pub use search::suggest::{MAX_SUGGESTIONS, MIN_PREFIX_CHARS, Suggestion, SuggestionKind};
+pub use search::text::MAX_UNITS;
+
+/// The query-text parser, for the fuzz targets in `fuzz/` (not part of the API).
+#[cfg(feature = "fuzzing")]
+#[doc(hidden)]
+pub mod fuzzing {
+    pub use crate::search::text::{MAX_EXCLUSIONS, MAX_UNITS, parse};
+}

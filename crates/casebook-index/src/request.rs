@@ -1,5 +1,6 @@
 //! The search request shared by the CLI, the batch mode and the HTTP API.
 
+use casebook_corpus::Language;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::error::SearchError;
@@ -230,9 +231,12 @@ impl SearchRequest {
         Ok(range)
     }
 
-    /// The label language.
-    pub fn label_language(&self) -> &str {
-        self.lang.as_deref().unwrap_or("en")
+    /// The label language (English unless `lang` is `it`).
+    pub fn label_language(&self) -> Language {
+        match self.lang.as_deref() {
+            Some("it") => Language::It,
+            _ => Language::En,
+        }
     }
 }
 

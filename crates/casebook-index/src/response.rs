@@ -24,10 +24,11 @@ pub struct RegionRef {
     pub country: String,
 }
 
-/// One result.
+/// The facts of a case with their labels in one language: what a search hit, the case
+/// detail of the API and a showcase item show. Built in one place, [`crate::Archive::label`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct Hit {
+pub struct LabelledCase {
     /// Case id.
     pub id: String,
     /// Headline.
@@ -38,28 +39,45 @@ pub struct Hit {
     pub year: u16,
     /// Award.
     pub award: String,
+    /// Roadshow stage.
+    pub event: Option<String>,
+    /// Award category.
+    pub category: Option<String>,
+    /// `winner`, `finalist` or `mention`.
+    pub outcome: Option<String>,
     /// Sectors.
     pub sectors: Vec<SectorRef>,
     /// Region.
     pub region: RegionRef,
     /// City.
     pub city: Option<String>,
-    /// Language code.
+    /// Country name.
+    pub country_label: String,
+    /// Language code of the case's text (`it` or `en`).
     pub language: String,
     /// Summary.
     pub summary: String,
+    /// Tags.
+    pub tags: Vec<String>,
+    /// Partner organisations.
+    pub partners: Vec<String>,
+    /// Organisation or project website.
+    pub website: Option<String>,
+}
+
+/// One result: the labelled case, its snippet and how it matched.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Hit {
+    /// The case.
+    #[serde(flatten)]
+    pub case: LabelledCase,
     /// Text fragment with matched words in `<mark>`…`</mark>`, everything else HTML-escaped.
     pub snippet: String,
     /// Relevance (BM25) within its matching tier.
     pub score: f32,
     /// How many query words the case contains.
     pub matched_words: usize,
-    /// Roadshow stage.
-    pub event: Option<String>,
-    /// `winner`, `finalist` or `mention`.
-    pub outcome: Option<String>,
-    /// Tags.
-    pub tags: Vec<String>,
 }
 
 /// A facet value with its count.

@@ -230,8 +230,3 @@ impl Drop for PendingGeneration {
         }
     }
 }
-
-/// Modification time of `CURRENT`, i.e. when the live generation was published.
-pub fn published_at(root: &Path) -> Option<std::time::SystemTime> {
-    fs::metadata(root.join(CURRENT)).and_then(|m| m.modified()).ok()
-}

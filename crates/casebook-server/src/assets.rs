@@ -1,14 +1,14 @@
 //! The CSS, JavaScript and icons of `web/static`, compiled into the binary. Each is served
 //! at `/static/<name>` with a strong ETag; pages link them as `/static/<name>?v=<hash>`, and
-//! such versioned URLs are cached for a year (`immutable`).
+//! such versioned URLs are cached for a year (`immutable`). A leaf: nothing of the server
+//! (the route's handler, with its 404 page, is in `pages`).
 
-use axum::extract::{Path, RawQuery};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use crate::error::AppError;
-
-struct Asset {
+/// A file of `web/static`.
+#[derive(Debug)]
+pub struct Asset {
     name: &'static str,
     bytes: &'static [u8],
     content_type: &'static str,
@@ -44,14 +44,17 @@ pub fn url(name: &str) -> String {
     }
 }
 
-/// `GET /static/{name}`.
-pub async fn serve(Path(name): Path<String>, RawQuery(query): RawQuery, headers: HeaderMap) -> Response {
-    let Some(asset) = FILES.iter().find(|a| a.name == name) else {
-        return crate::limits::refusal("/static/", &headers, AppError::not_found(format!("no static file `{name}`")));
-    };
+/// The asset called `name`, if there is one.
+pub fn find(name: &str) -> Option<&'static Asset> {
+    FILES.iter().find(|a| a.name == name)
+}
+
+/// The answer to `GET /static/{name}?{query}` for an asset: 304 when the client has it,
+/// cache headers by whether the URL is versioned.
+pub fn respond(asset: &Asset, query: Option<&str>, headers: &HeaderMap) -> Response {
     let full = hash(asset.bytes);
     let etag = format!("\"{full}\"");
-    let versioned = query.as_deref().is_some_and(|q| q == format!("v={}", &full[..12]));
+    let versioned = query.is_some_and(|q| q == format!("v={}", &full[..12]));
     let cache = if versioned { "public, max-age=31536000, immutable" } else { "public, max-age=300" };
     let mut response = if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         StatusCode::NOT_MODIFIED.into_response()

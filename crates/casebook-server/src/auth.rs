@@ -1,13 +1,13 @@
-//! Who is asking: API bearer tokens, web session cookies with their CSRF tokens, and the
-//! rate limiter of login attempts. Every write route calls one of the `require_*` functions,
-//! so authorisation is checked on the server for every request.
+//! Who is asking: API bearer tokens and web session cookies, and the extractors that check
+//! them before a handler runs ([`ApiUser`], [`Admin`], [`MaybeApiUser`]). Every write route
+//! takes one of them (or the pages' checked form), so authorisation is checked on the server
+//! for every request.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
 
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
 use casebook_store::{Role, Session, User, constant_time_eq};
 
 use crate::error::AppError;
@@ -37,53 +37,11 @@ pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age: i64) -> He
     HeaderValue::from_str(&text).unwrap_or_else(|_| HeaderValue::from_static(""))
 }
 
-/// The web session of a request, if its cookie is valid.
-pub fn session(state: &AppState, headers: &HeaderMap) -> Option<Session> {
-    let secret = cookie(headers, SESSION_COOKIE)?;
-    state.store.session(secret).ok().flatten()
-}
-
-/// 401 with the JSON error and `WWW-Authenticate`.
-pub fn unauthorised() -> AppError {
-    AppError {
-        status: StatusCode::UNAUTHORIZED,
-        code: "unauthorised",
-        message:
-            "this needs an API token: send `Authorization: Bearer <token>` (create one with `casebook tokens create`)"
-                .into(),
-    }
-}
-
-/// 403.
-pub fn forbidden(message: &str) -> AppError {
-    AppError { status: StatusCode::FORBIDDEN, code: "forbidden", message: message.into() }
-}
-
-/// The user of a `Bearer` token, if the request has a valid one; an invalid or revoked
-/// token is a 401.
-pub fn bearer(state: &AppState, headers: &HeaderMap) -> Result<Option<User>, AppError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
-    let token = value.to_str().ok().and_then(|v| v.strip_prefix("Bearer ")).map(str::trim).ok_or_else(unauthorised)?;
-    match state.store.authenticate_token(token) {
-        Ok(Some(user)) => Ok(Some(user)),
-        Ok(None) => Err(AppError {
-            status: StatusCode::UNAUTHORIZED,
-            code: "unauthorised",
-            message: "the API token is invalid or revoked".into(),
-        }),
-        Err(error) => Err(AppError::internal(error)),
-    }
-}
-
-/// The token's user, or 401.
-pub fn require_token(state: &AppState, headers: &HeaderMap) -> Result<User, AppError> {
-    bearer(state, headers)?.ok_or_else(unauthorised)
-}
-
-/// An admin's token, or 401/403.
-pub fn require_admin(state: &AppState, headers: &HeaderMap) -> Result<User, AppError> {
-    let user = require_token(state, headers)?;
-    if user.role == Role::Admin { Ok(user) } else { Err(forbidden("this needs an admin account")) }
+/// The web session of a request: `None` without a valid cookie. A database failure is an
+/// error (a 500 with its cause logged), not "logged out".
+pub fn session(state: &AppState, headers: &HeaderMap) -> Result<Option<Session>, AppError> {
+    let Some(secret) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
+    Ok(state.store.session(secret)?)
 }
 
 /// Whether a submitted form carries the session's CSRF token.
@@ -91,61 +49,62 @@ pub fn csrf_ok(session: &Session, submitted: Option<&str>) -> bool {
     submitted.is_some_and(|token| constant_time_eq(token.as_bytes(), session.csrf.as_bytes()))
 }
 
-/// Counts recent failures per key in a sliding window.
-#[derive(Debug, Default)]
-pub struct RateLimiter {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-}
-
-/// Window of the login limits.
-pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
-/// Failed logins allowed per account in the window.
-pub const LOGIN_FAILURES_PER_ACCOUNT: usize = 5;
-/// Failed logins allowed per client address in the window.
-pub const LOGIN_FAILURES_PER_ADDRESS: usize = 20;
-
-impl RateLimiter {
-    /// Seconds to wait if `key` has had `limit` failures within the window.
-    pub fn blocked(&self, key: &str, limit: usize) -> Option<u64> {
-        let mut failures = match self.failures.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let now = Instant::now();
-        let entry = failures.entry(key.to_string()).or_default();
-        entry.retain(|t| now.duration_since(*t) < LOGIN_WINDOW);
-        (entry.len() >= limit)
-            .then(|| entry.first().map_or(60, |t| (LOGIN_WINDOW - now.duration_since(*t)).as_secs().max(1)))
-    }
-
-    /// Records a failure.
-    pub fn fail(&self, key: &str) {
-        let mut failures = match self.failures.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let entry = failures.entry(key.to_string()).or_default();
-        entry.push(Instant::now());
-        if failures.len() > 100_000 {
-            let now = Instant::now();
-            failures.retain(|_, times| times.iter().any(|t| now.duration_since(*t) < LOGIN_WINDOW));
-        }
-    }
-
-    /// Forgets the failures of a key (after a successful login).
-    pub fn clear(&self, key: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            failures.remove(key);
-        }
+/// The user of a `Bearer` token, if the request has a valid one; an invalid or revoked
+/// token is a 401.
+fn bearer(state: &AppState, headers: &HeaderMap) -> Result<Option<User>, AppError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else { return Ok(None) };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(AppError::unauthorised)?;
+    match state.store.authenticate_token(token)? {
+        Some(user) => Ok(Some(user)),
+        None => Err(AppError::new(StatusCode::UNAUTHORIZED, "unauthorised", "the API token is invalid or revoked")),
     }
 }
 
-/// A 429 with `Retry-After`.
-pub fn too_many(seconds: u64, body: Response) -> Response {
-    let mut response = body;
-    *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
+/// The caller of an API route with a valid token (otherwise 401).
+#[derive(Debug, Clone)]
+pub struct ApiUser(pub User);
+
+/// The caller of an API route: anonymous, or with a valid token (an invalid one is a 401).
+#[derive(Debug, Clone)]
+pub struct MaybeApiUser(pub Option<User>);
+
+/// An admin with a valid token (otherwise 401, or 403 for an organiser).
+#[derive(Debug, Clone)]
+pub struct Admin(pub User);
+
+/// Token checks read the database: off the async runtime.
+async fn bearer_of(parts: &Parts, state: &Arc<AppState>) -> Result<Option<User>, AppError> {
+    let headers = parts.headers.clone();
+    let state = Arc::clone(state);
+    crate::state::blocking(move || bearer(&state, &headers)).await
+}
+
+impl FromRequestParts<Arc<AppState>> for MaybeApiUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+        Ok(MaybeApiUser(bearer_of(parts, state).await?))
     }
-    response.into_response()
+}
+
+impl FromRequestParts<Arc<AppState>> for ApiUser {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+        bearer_of(parts, state).await?.map(ApiUser).ok_or_else(AppError::unauthorised)
+    }
+}
+
+impl FromRequestParts<Arc<AppState>> for Admin {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &Arc<AppState>) -> Result<Self, Self::Rejection> {
+        let ApiUser(user) = ApiUser::from_request_parts(parts, state).await?;
+        if user.role == Role::Admin { Ok(Admin(user)) } else { Err(AppError::forbidden("this needs an admin account")) }
+    }
 }

@@ -1,5 +1,5 @@
 //! The two UI languages: negotiation (`?lang=`, then the `lang` cookie, then
-//! `Accept-Language`) and every string of the interface.
+//! `Accept-Language`) and every string of the interface. A leaf: nothing of the server.
 
 use axum::http::HeaderMap;
 use axum::http::header::{ACCEPT_LANGUAGE, COOKIE};
@@ -27,6 +27,14 @@ impl Lang {
             Some("it") => Some(Lang::It),
             Some("en") => Some(Lang::En),
             _ => None,
+        }
+    }
+
+    /// The same language as the archive names it, for labels.
+    pub fn language(self) -> casebook_corpus::Language {
+        match self {
+            Lang::It => casebook_corpus::Language::It,
+            Lang::En => casebook_corpus::Language::En,
         }
     }
 
@@ -143,7 +151,6 @@ pub struct Strings {
     pub chart_title: &'static str,
     pub results_word: &'static str,
     pub result_word: &'static str,
-    pub in_word: &'static str,
     pub login: &'static str,
     pub logout: &'static str,
     pub user_name: &'static str,
@@ -187,7 +194,6 @@ pub struct Strings {
     pub accounts: &'static str,
     pub view_public: &'static str,
     pub edit: &'static str,
-    pub print: &'static str,
     pub drag_hint: &'static str,
     pub save_order: &'static str,
 }
@@ -282,7 +288,6 @@ static ITALIAN: Strings = Strings {
     chart_title: "Numero di casi per anno del premio",
     results_word: "risultati",
     result_word: "risultato",
-    in_word: "in",
     login: "Accedi",
     logout: "Esci",
     user_name: "Nome utente",
@@ -326,7 +331,6 @@ static ITALIAN: Strings = Strings {
     accounts: "Account",
     view_public: "Pagina pubblica",
     edit: "Modifica",
-    print: "Stampa",
     drag_hint: "Trascina per riordinare, o usa Su/Giù.",
     save_order: "Salva ordine",
 };
@@ -399,7 +403,6 @@ static ENGLISH: Strings = Strings {
     chart_title: "Number of cases per award year",
     results_word: "results",
     result_word: "result",
-    in_word: "in",
     login: "Log in",
     logout: "Log out",
     user_name: "User name",
@@ -443,7 +446,6 @@ static ENGLISH: Strings = Strings {
     accounts: "Accounts",
     view_public: "Public page",
     edit: "Edit",
-    print: "Print",
     drag_hint: "Drag to reorder, or use Up/Down.",
     save_order: "Save order",
 };

@@ -2,20 +2,30 @@
 //! website, both answered from the same search core (`casebook-index`). Templates live in
 //! `web/templates` (compiled in by askama), assets in `web/static` (embedded).
 //!
-//! `app(state)` builds the router, so tests can serve it on any listener; `serve` runs it.
+//! `app(state)` builds the router (the one route table), so tests can serve it on any
+//! listener; `serve` runs it. The modules are layered, each using only those listed before:
+//!
+//! - leaves: `i18n` (languages, UI strings), `html` (sanitising, charts), `params` (query
+//!   strings), `assets` (embedded files), `limits` (the limits and their counters);
+//! - `layout` (the page frame), `error` (`AppError` and its JSON and HTML renderings);
+//! - `state` (the served archive, the store, `blocking`), `auth` (tokens, sessions, the
+//!   API's user extractors), `views` (the views API and pages share);
+//! - `middleware` (admission, rate limit, uniform errors), `api`, `pages`, `watch`.
 
-pub mod api;
-pub mod assets;
-pub mod auth;
-pub mod error;
-pub mod html;
-pub mod i18n;
-pub mod limits;
+mod api;
+mod assets;
+mod auth;
+mod error;
+mod html;
+mod i18n;
+mod layout;
+mod limits;
+mod middleware;
 mod pages;
-pub mod params;
-mod showcase_api;
-pub mod state;
-pub mod watch;
+mod params;
+mod state;
+mod views;
+mod watch;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -31,8 +41,10 @@ use tower_http::compression::CompressionLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
+pub use api::openapi_json;
 pub use limits::Limits;
 pub use state::{AppState, ServerConfig};
+pub use watch::reload_loop;
 
 /// Content-Security-Policy of every response: no inline script, nothing from elsewhere.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -67,16 +79,17 @@ fn security_header(name: &'static str, value: &'static str) -> SetResponseHeader
 
 /// The router with every route and layer.
 pub fn app(state: Arc<AppState>) -> Router {
+    use api::showcases;
     // Routes whose answers cost real work: each client has a request budget for them.
     let expensive = Router::new()
         .route("/search", get(pages::search_page))
         .route("/search.atom", get(pages::atom))
         .route("/search.csv", get(pages::csv))
-        .route("/api/search", get(api::search))
-        .route("/api/cases/{id}/similar", get(api::similar))
-        .route("/api/suggest", get(api::suggest))
-        .route("/api/facets", get(api::facets))
-        .route_layer(from_fn_with_state(Arc::clone(&state), limits::rate_limit));
+        .route("/api/search", get(api::search::search))
+        .route("/api/cases/{id}/similar", get(api::cases::similar))
+        .route("/api/suggest", get(api::search::suggest))
+        .route("/api/facets", get(api::search::facets))
+        .route_layer(from_fn_with_state(Arc::clone(&state), middleware::rate_limit));
     let routes = Router::new()
         .merge(expensive)
         .route("/", get(pages::home))
@@ -84,20 +97,17 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/healthz", get(pages::healthz))
         .route("/robots.txt", get(pages::robots))
         .route("/sitemap.xml", get(pages::sitemap))
-        .route("/static/{file}", get(assets::serve))
-        .route("/api/cases/{id}", get(api::case))
+        .route("/static/{file}", get(pages::static_file))
+        .route("/api/cases/{id}", get(api::cases::case))
         .route("/api/openapi.json", get(api::openapi))
-        .route("/api/showcases", get(showcase_api::list).post(showcase_api::create))
-        .route("/api/showcases/{slug}", get(showcase_api::get).patch(showcase_api::update).delete(showcase_api::delete))
-        .route("/api/showcases/{slug}/items", post(showcase_api::add_item))
-        .route(
-            "/api/showcases/{slug}/items/{case_id}",
-            patch(showcase_api::update_item).delete(showcase_api::remove_item),
-        )
-        .route("/api/showcases/{slug}/order", put(showcase_api::reorder))
-        .route("/api/showcases/{slug}/publish", post(showcase_api::publish))
-        .route("/api/showcases/{slug}/unpublish", post(showcase_api::unpublish))
-        .route("/api/admin/users", get(showcase_api::users))
+        .route("/api/showcases", get(showcases::list).post(showcases::create))
+        .route("/api/showcases/{slug}", get(showcases::get).patch(showcases::update).delete(showcases::delete))
+        .route("/api/showcases/{slug}/items", post(showcases::add_item))
+        .route("/api/showcases/{slug}/items/{case_id}", patch(showcases::update_item).delete(showcases::remove_item))
+        .route("/api/showcases/{slug}/order", put(showcases::reorder))
+        .route("/api/showcases/{slug}/publish", post(showcases::publish))
+        .route("/api/showcases/{slug}/unpublish", post(showcases::unpublish))
+        .route("/api/admin/users", get(api::admin::users))
         .route("/showcases", get(pages::showcases_page))
         .route("/showcases/{name}", get(pages::showcase_page))
         .route("/login", get(pages::login_page).post(pages::login_submit))
@@ -123,9 +133,9 @@ pub fn protect(routes: Router, state: Arc<AppState>) -> Router {
     let body_limit = state.config.limits.max_body_bytes;
     routes
         .layer(DefaultBodyLimit::max(body_limit))
-        .layer(CatchPanicLayer::custom(limits::panic_response))
-        .layer(from_fn(limits::uniform_errors))
-        .layer(from_fn_with_state(state, limits::admission))
+        .layer(CatchPanicLayer::custom(middleware::panic_response))
+        .layer(from_fn(middleware::uniform_errors))
+        .layer(from_fn_with_state(state, middleware::admission))
         .layer(CompressionLayer::new().gzip(true))
         .layer(security_header("content-security-policy", CONTENT_SECURITY_POLICY))
         .layer(security_header("x-content-type-options", "nosniff"))

@@ -1,14 +1,13 @@
-//! Protection against overload and abuse, applied as middleware in front of every handler:
+//! The limits that protect the service against overload and abuse, as plain data and
+//! counters (the middleware that applies them is `middleware.rs`):
 //!
-//! - **admission**: a cap on requests in flight for the whole server; beyond it a request is
-//!   refused at once with 503 and `Retry-After` (load shedding: fast refusals instead of a
-//!   queue that grows until everything times out), and a deadline per request (503);
-//! - **rate limit**: a token bucket per client address on the expensive routes (search,
-//!   exports, suggestions, similar cases); an empty bucket is a 429 with `Retry-After`;
-//! - **bounds**: URLs longer than [`Limits::max_uri_bytes`] are a 414, bodies longer than
-//!   [`Limits::max_body_bytes`] a 413;
-//! - **one error format**: every refusal, including those written by axum's extractors and a
-//!   handler that panicked, is answered as JSON under `/api/` and as an HTML page elsewhere.
+//! - a cap on requests in flight for the whole server (beyond it: 503 and `Retry-After`)
+//!   and a deadline per request;
+//! - a token bucket per client address on the expensive routes (an empty bucket: 429);
+//! - URL and body size bounds (414, 413);
+//! - failed logins per account and per address in a sliding window.
+//!
+//! A leaf: nothing of the server.
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr};
@@ -16,15 +15,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
-use tokio::sync::Semaphore;
-
-use crate::error::AppError;
-use crate::state::AppState;
+use axum::http::HeaderMap;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 /// The limits of a server. `Default` gives the documented defaults.
 #[derive(Debug, Clone)]
@@ -82,6 +74,26 @@ impl Guard {
     /// Requests being handled now (those holding a place under `max_in_flight`).
     pub fn requests_in_flight(&self) -> usize {
         self.capacity - self.in_flight.available_permits()
+    }
+
+    /// A place for one more request in flight, held until dropped; `None` (and the refusal
+    /// counted) when every place is taken.
+    pub fn admit(&self) -> Option<OwnedSemaphorePermit> {
+        let permit = Arc::clone(&self.in_flight).try_acquire_owned().ok();
+        if permit.is_none() {
+            self.refusals.count(&self.refusals.shed);
+        }
+        permit
+    }
+
+    /// Takes one token of `client`'s bucket, or says how long until one is available (and
+    /// counts the refusal).
+    pub fn take_token(&self, client: IpAddr) -> Result<(), Duration> {
+        let taken = self.buckets.take(client, Instant::now());
+        if taken.is_err() {
+            self.refusals.count(&self.refusals.limited);
+        }
+        taken
     }
 }
 
@@ -187,170 +199,59 @@ pub fn client_address(peer: Option<SocketAddr>, headers: &HeaderMap, trust_forwa
     }
 }
 
-/// The client address of a request.
-pub fn request_client(state: &AppState, request: &Request) -> IpAddr {
-    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0);
-    client_address(peer, request.headers(), state.config.limits.trust_forwarded_for)
+/// Counts recent failures per key in a sliding window.
+#[derive(Debug, Default)]
+pub struct RateLimiter {
+    failures: Mutex<HashMap<String, Vec<Instant>>>,
 }
 
-/// Whether errors at `path` are answered as JSON: the API, and the feeds and exports read by
-/// programs (`/search.csv`, `/search.atom`, `/showcases/NAME.json` ...).
-pub fn answers_json(path: &str) -> bool {
-    path.starts_with("/api/") || [".csv", ".atom", ".json", ".md", ".xml"].iter().any(|ext| path.ends_with(ext))
-}
+/// Window of the login limits.
+pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
+/// Failed logins allowed per account in the window.
+pub const LOGIN_FAILURES_PER_ACCOUNT: usize = 5;
+/// Failed logins allowed per client address in the window.
+pub const LOGIN_FAILURES_PER_ADDRESS: usize = 20;
 
-/// An error answered in the format of the path: JSON for the API, feeds and exports (see
-/// [`answers_json`]), an HTML page elsewhere.
-pub fn refusal(path: &str, headers: &HeaderMap, error: AppError) -> Response {
-    if answers_json(path) {
-        error.into_response()
-    } else {
-        let (lang, _) = crate::i18n::negotiate(headers, None);
-        crate::pages::error_page(error, lang)
-    }
-}
-
-/// The headers that choose the language of an error page, kept while the request moves on
-/// to the handler: two entries instead of a copy of every header on every request.
-fn language_headers(headers: &HeaderMap) -> HeaderMap {
-    let mut kept = HeaderMap::new();
-    for name in [header::COOKIE, header::ACCEPT_LANGUAGE] {
-        for value in headers.get_all(&name) {
-            kept.append(name.clone(), value.clone());
-        }
-    }
-    kept
-}
-
-fn with_retry_after(mut response: Response, wait: Duration) -> Response {
-    let seconds = wait.as_secs_f64().ceil().max(1.0) as u64;
-    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
-}
-
-fn unavailable(code: &'static str, message: &str) -> AppError {
-    AppError { status: StatusCode::SERVICE_UNAVAILABLE, code, message: message.into() }
-}
-
-/// Middleware: URL length, the in-flight cap and the deadline. `/healthz` is always answered.
-pub async fn admission(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let limits = &state.config.limits;
-    let path = request.uri().path().to_string();
-    let target_length = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
-    if target_length > limits.max_uri_bytes {
-        let error = AppError {
-            status: StatusCode::URI_TOO_LONG,
-            code: "uri_too_long",
-            message: format!(
-                "the address is {target_length} bytes long; at most {} are accepted",
-                limits.max_uri_bytes
-            ),
+impl RateLimiter {
+    /// Seconds to wait if `key` has had `limit` failures within the window.
+    pub fn blocked(&self, key: &str, limit: usize) -> Option<u64> {
+        let mut failures = match self.failures.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
         };
-        return refusal(&path, request.headers(), error);
+        let now = Instant::now();
+        let entry = failures.entry(key.to_string()).or_default();
+        entry.retain(|t| now.duration_since(*t) < LOGIN_WINDOW);
+        (entry.len() >= limit)
+            .then(|| entry.first().map_or(60, |t| (LOGIN_WINDOW - now.duration_since(*t)).as_secs().max(1)))
     }
-    if path == "/healthz" {
-        return next.run(request).await;
-    }
-    let Ok(_permit) = Arc::clone(&state.guard.in_flight).try_acquire_owned() else {
-        state.guard.refusals.count(&state.guard.refusals.shed);
-        let error = unavailable("overloaded", "the server is busy; try again in a moment");
-        return with_retry_after(refusal(&path, request.headers(), error), Duration::from_secs(1));
-    };
-    let headers = language_headers(request.headers());
-    match tokio::time::timeout(limits.request_timeout, next.run(request)).await {
-        Ok(response) => response,
-        Err(_) => {
-            tracing::warn!(%path, "request timed out");
-            let error = unavailable("timeout", "the request took too long; try a narrower search");
-            with_retry_after(refusal(&path, &headers, error), Duration::from_secs(1))
+
+    /// Records a failure.
+    pub fn fail(&self, key: &str) {
+        let mut failures = match self.failures.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let entry = failures.entry(key.to_string()).or_default();
+        entry.push(Instant::now());
+        if failures.len() > 100_000 {
+            let now = Instant::now();
+            failures.retain(|_, times| times.iter().any(|t| now.duration_since(*t) < LOGIN_WINDOW));
         }
     }
-}
 
-/// Middleware of the expensive routes: one token per request from the client's bucket.
-pub async fn rate_limit(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let client = request_client(&state, &request);
-    match state.guard.buckets.take(client, Instant::now()) {
-        Ok(()) => next.run(request).await,
-        Err(wait) => {
-            state.guard.refusals.count(&state.guard.refusals.limited);
-            let error = AppError {
-                status: StatusCode::TOO_MANY_REQUESTS,
-                code: "rate_limited",
-                message: format!(
-                    "too many searches from your address (at most {} per second): try again shortly",
-                    state.config.limits.rate_per_second
-                ),
-            };
-            with_retry_after(refusal(request.uri().path(), request.headers(), error), wait)
+    /// Forgets the failures of a key (after a successful login).
+    pub fn clear(&self, key: &str) {
+        if let Ok(mut failures) = self.failures.lock() {
+            failures.remove(key);
         }
     }
-}
-
-/// The code of an error status written by something other than our handlers.
-fn code_of(status: StatusCode) -> &'static str {
-    match status {
-        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
-        StatusCode::NOT_FOUND => "not_found",
-        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
-        s if s.is_server_error() => "internal",
-        _ => "bad_request",
-    }
-}
-
-/// Longest plain-text error body carried over into the formatted error.
-const MAX_REWRITTEN_BODY: usize = 4096;
-
-/// Middleware: an error answer whose body is neither JSON nor HTML (axum's extractor
-/// rejections, the body limit) is rewritten in the format of the path.
-pub async fn uniform_errors(request: Request, next: Next) -> Response {
-    let path = request.uri().path().to_string();
-    let headers = language_headers(request.headers());
-    let response = next.run(request).await;
-    let status = response.status();
-    if !(status.is_client_error() || status.is_server_error()) {
-        return response;
-    }
-    let content_type = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if content_type.starts_with("application/json") || content_type.starts_with("text/html") {
-        return response;
-    }
-    let retry_after = response.headers().get(header::RETRY_AFTER).cloned();
-    let text = match axum::body::to_bytes(response.into_body(), MAX_REWRITTEN_BODY).await {
-        Ok(bytes) if !bytes.is_empty() => String::from_utf8_lossy(&bytes).into_owned(),
-        _ => status.canonical_reason().unwrap_or("error").to_string(),
-    };
-    let message = if status.is_server_error() {
-        tracing::error!(%path, status = status.as_u16(), %text, "error answer rewritten");
-        "the server could not answer; the problem has been logged".to_string()
-    } else {
-        text
-    };
-    let mut formatted = refusal(&path, &headers, AppError { status, code: code_of(status), message });
-    if let Some(value) = retry_after {
-        formatted.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    formatted
-}
-
-/// The answer to a handler that panicked: the panic is logged, and a plain 500 is returned
-/// for [`uniform_errors`] (the layer around this one) to write in the format of the path.
-pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response<Body> {
-    let what = panic
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| panic.downcast_ref::<&str>().copied())
-        .unwrap_or("unknown panic");
-    tracing::error!(panic = what, "a handler panicked");
-    (StatusCode::INTERNAL_SERVER_ERROR, "a handler panicked").into_response()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     #[test]
     fn a_bucket_allows_the_burst_then_the_rate() {

@@ -1,12 +1,17 @@
-//! Shared state: the open index generation, swapped when a new one is published.
+//! Shared state: the configuration, the open index generation (swapped when a new one is
+//! published), the store, the limits' counters; and [`blocking`], the way handlers run index
+//! and database work off the async runtime.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use casebook_index::{Archive, IndexError, store};
+use casebook_index::{Archive, IndexError};
 use casebook_store::Store;
+
+use crate::error::AppError;
+use crate::limits::{Guard, Limits, RateLimiter};
 
 /// How the service runs.
 #[derive(Debug, Clone)]
@@ -26,7 +31,7 @@ pub struct ServerConfig {
     /// The SQLite database of accounts and showcases.
     pub db: PathBuf,
     /// Overload and abuse limits.
-    pub limits: crate::limits::Limits,
+    pub limits: Limits,
 }
 
 /// What every handler sees.
@@ -38,9 +43,9 @@ pub struct AppState {
     /// Accounts, sessions, tokens, showcases.
     pub store: Arc<Store>,
     /// Failed logins per account and per address.
-    pub login_limiter: crate::auth::RateLimiter,
+    pub login_limiter: RateLimiter,
     /// Requests in flight and the clients' rate-limit buckets.
-    pub guard: crate::limits::Guard,
+    pub guard: Guard,
     archive: RwLock<Arc<Archive>>,
 }
 
@@ -59,10 +64,10 @@ impl AppState {
         let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
         Ok(AppState {
             public_url: public_url.trim_end_matches('/').to_string(),
-            guard: crate::limits::Guard::new(&config.limits),
+            guard: Guard::new(&config.limits),
             config,
             store: Arc::new(store),
-            login_limiter: crate::auth::RateLimiter::default(),
+            login_limiter: RateLimiter::default(),
             archive: RwLock::new(Arc::new(archive)),
         })
     }
@@ -84,7 +89,7 @@ impl AppState {
     /// Opens the live generation if it is not the one being served. Returns whether it
     /// switched. On error the current generation keeps serving.
     pub fn reload_if_changed(&self) -> Result<bool, IndexError> {
-        let live = store::current_generation(&self.config.index)?;
+        let live = Archive::live_generation(&self.config.index)?;
         if live == self.archive().generation() {
             return Ok(false);
         }
@@ -96,4 +101,11 @@ impl AppState {
         }
         Ok(true)
     }
+}
+
+/// Runs blocking index or database work off the async runtime.
+pub async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(work).await?
 }

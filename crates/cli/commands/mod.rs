@@ -39,7 +39,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Openapi => {
-            print!("{}", casebook_server::api::openapi_json());
+            print!("{}", casebook_server::openapi_json());
             Ok(ExitCode::SUCCESS)
         }
     }

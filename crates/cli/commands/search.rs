@@ -67,9 +67,15 @@ fn run_batch(archive: &Archive, path: &std::path::Path) -> anyhow::Result<ExitCo
 fn print_table(out: &mut impl Write, response: &SearchResponse) -> std::io::Result<()> {
     for (rank, hit) in response.hits.iter().enumerate() {
         let position = (response.page - 1) * response.per_page + rank + 1;
-        let sectors: Vec<&str> = hit.sectors.iter().map(|s| s.id.as_str()).collect();
-        writeln!(out, "{position:>3}. {}  {}  ({})", hit.year, clip(&hit.title, 70), clip(&hit.organisation, 40),)?;
-        writeln!(out, "     {} · {} · {}", sectors.join(", "), hit.region.label, hit.id)?;
+        let sectors: Vec<&str> = hit.case.sectors.iter().map(|s| s.id.as_str()).collect();
+        writeln!(
+            out,
+            "{position:>3}. {}  {}  ({})",
+            hit.case.year,
+            clip(&hit.case.title, 70),
+            clip(&hit.case.organisation, 40),
+        )?;
+        writeln!(out, "     {} · {} · {}", sectors.join(", "), hit.case.region.label, hit.case.id)?;
         writeln!(out, "     {}", clip(&plain_snippet(&hit.snippet), 110))?;
     }
     if response.hits.is_empty() {

@@ -36,13 +36,13 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let index = &args.index.index;
     // With an index in place, serve it at once and bring it up to date in the background (the
     // server switches to the new generation when it is published). Without one, build first.
-    let has_index = casebook_index::store::current_generation(index).is_ok();
+    let has_index = casebook_index::Archive::live_generation(index).is_ok();
     if has_index {
         let (corpus, index) = (corpus.clone(), index.clone());
         std::thread::spawn(move || update_index(&corpus, &index));
     } else {
         update_index(corpus, index);
-        casebook_index::store::current_generation(index)
+        casebook_index::Archive::live_generation(index)
             .with_context(|| format!("cannot build the index of `{}`", corpus.display()))?;
     }
     let config = ServerConfig {

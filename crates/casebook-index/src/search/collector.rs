@@ -11,7 +11,7 @@
 //! so that the relaxation step can be chosen after the pass.
 
 use std::cmp::{Ordering, Reverse};
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BinaryHeap, HashMap};
 use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
@@ -20,40 +20,17 @@ use tantivy::fastfield::FacetReader;
 use tantivy::schema::Facet;
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::filters::Filters;
 use super::tiered::matched_units;
 use crate::request::{Sort, YearRange};
 
 /// Filter groups, in the order of the count arrays.
-pub const GROUPS: usize = 5;
+pub(crate) const GROUPS: usize = 5;
 const SECTOR: usize = 0;
 const REGION: usize = 1;
 const YEAR: usize = 2;
 const AWARD: usize = 3;
 const LANGUAGE: usize = 4;
-
-/// The resolved filters of a request. `None` means the group is not filtered.
-#[derive(Debug, Clone, Default)]
-pub struct Filters {
-    /// Selected sector ids.
-    pub sector: Option<HashSet<String>>,
-    /// Selected countries (whole subtrees) and regions.
-    pub region: Option<RegionFilter>,
-    /// Year bounds.
-    pub year: YearRange,
-    /// Selected award names, by slug.
-    pub award: Option<HashSet<String>>,
-    /// Selected language codes.
-    pub language: Option<HashSet<String>>,
-}
-
-/// Selected countries and regions; a case passes if either contains its location.
-#[derive(Debug, Clone, Default)]
-pub struct RegionFilter {
-    /// ISO codes.
-    pub countries: HashSet<String>,
-    /// Region values.
-    pub regions: HashSet<String>,
-}
 
 /// Per-value counts, one slot per tier.
 pub type TierCounts = HashMap<String, Vec<u64>>;

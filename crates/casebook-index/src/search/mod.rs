@@ -1,11 +1,15 @@
 //! Query understanding and execution: parsing the visitor's text, planning tantivy queries,
-//! the tiered matching query, the disjunctive facet collector and snippets.
+//! the tiered matching query, the disjunctive facet collector, facets, snippets, similar
+//! cases and completions. Everything here is internal: `Archive` is the way in.
 
-pub mod collector;
-pub mod exclusion;
-pub mod plan;
-pub mod similar;
-pub mod snippet;
-pub mod suggest;
-pub mod text;
-pub mod tiered;
+pub(crate) mod collector;
+pub(crate) mod exclusion;
+pub(crate) mod execute;
+pub(crate) mod facets;
+pub(crate) mod filters;
+pub(crate) mod plan;
+pub(crate) mod similar;
+pub(crate) mod snippet;
+pub(crate) mod suggest;
+pub(crate) mod text;
+pub(crate) mod tiered;

@@ -5,8 +5,8 @@ use tantivy::query::{BooleanQuery, BoostQuery, MoreLikeThisQuery, Occur, Query, 
 use tantivy::schema::{Facet, IndexRecordOption, OwnedValue};
 use tantivy::{DocAddress, Searcher, Term};
 
-use crate::document::StoredCase;
 use crate::schema::Fields;
+use casebook_corpus::CaseRecord;
 
 /// Weight of a shared sector against text similarity.
 const SECTOR_BOOST: f32 = 1.5;
@@ -15,7 +15,7 @@ const SECTOR_BOOST: f32 = 1.5;
 pub fn similar(
     searcher: &Searcher,
     fields: &Fields,
-    case: &StoredCase,
+    case: &CaseRecord,
     body_text: &str,
     limit: usize,
 ) -> tantivy::Result<Vec<(f32, DocAddress)>> {

@@ -77,8 +77,8 @@ pub struct Suggestion {
 /// The suggestion terms of a case.
 pub fn terms(case: &Case) -> Vec<String> {
     let mut values: Vec<(SuggestionKind, &str)> =
-        vec![(SuggestionKind::Title, &case.title), (SuggestionKind::Organisation, &case.organisation)];
-    values.extend(case.tags.iter().map(|tag| (SuggestionKind::Tag, tag.as_str())));
+        vec![(SuggestionKind::Title, &case.record.title), (SuggestionKind::Organisation, &case.record.organisation)];
+    values.extend(case.record.tags.iter().map(|tag| (SuggestionKind::Tag, tag.as_str())));
     let mut terms = Vec::new();
     for (kind, value) in values {
         let display: String = value.trim().chars().take(MAX_DISPLAY_CHARS).collect();

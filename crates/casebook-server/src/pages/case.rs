@@ -4,15 +4,17 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
-use casebook_index::SearchRequest;
+use casebook_index::{LabelledCase, SearchRequest};
 
+use super::organiser::own_showcases;
 use super::search::{HitView, hit_views};
-use super::{Layout, PageContext, search_href};
-use crate::api::{CaseDetail, blocking, case_detail};
+use super::{PageContext, search_href};
 use crate::error::{AppError, PageError};
-use crate::state::AppState;
+use crate::layout::Layout;
+use crate::state::{AppState, blocking};
+use crate::views::case_detail;
 
 /// A labelled link.
 pub struct Link {
@@ -24,7 +26,9 @@ pub struct Link {
 #[template(path = "case.html")]
 struct CaseTemplate {
     layout: Layout,
-    case: CaseDetail,
+    case: LabelledCase,
+    /// The body, sanitised.
+    body_html: String,
     outcome: &'static str,
     sector_links: Vec<Link>,
     region_link: Link,
@@ -37,22 +41,24 @@ struct CaseTemplate {
 pub async fn case_page(
     State(state): State<Arc<AppState>>,
     Path(id): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
+    context: PageContext,
 ) -> Result<Response, PageError> {
-    let context = PageContext::with_session(&headers, &uri, &state);
-    let lang = context.lang.code().to_string();
-    let archive = state.archive();
-    let (case, similar) = blocking(move || {
+    let lang = context.lang.language();
+    let worker = Arc::clone(&state);
+    let session = context.session.clone();
+    let (detail, similar, add_to) = blocking(move || {
+        let archive = worker.archive();
         let Some(stored) = archive.case(&id)? else {
             return Err(AppError::not_found(format!("no case `{id}` in the archive")));
         };
-        let similar = archive.similar(&id, 5, &lang)?.unwrap_or_default();
-        Ok((case_detail(stored, &archive, &lang), similar))
+        let similar = archive.similar(&id, 5, lang)?.unwrap_or_default();
+        let add_to = own_showcases(&worker, session.as_ref())?;
+        Ok((case_detail(&stored, &archive, lang), similar, add_to))
     })
     .await
     .map_err(|e| context.error(e))?;
     let t = context.lang.strings();
+    let case = detail.case;
     let sector_links = case
         .sectors
         .iter()
@@ -80,7 +86,8 @@ pub async fn case_page(
         region_link,
         tag_links,
         similar: hit_views(&similar, t),
-        add_to: super::own_showcases(&state, context.session.as_ref()),
+        add_to,
+        body_html: detail.body_html,
         case,
     };
     Ok(context.render(&template, StatusCode::OK))

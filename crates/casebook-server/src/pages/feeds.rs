@@ -9,11 +9,10 @@ use axum::response::{IntoResponse, Response};
 use casebook_index::{SearchRequest, Sort};
 use serde::Serialize;
 
-use crate::api::blocking;
 use crate::error::AppError;
 use crate::html::escape;
 use crate::params;
-use crate::state::AppState;
+use crate::state::{AppState, blocking};
 
 /// Most rows of a CSV export (the search depth limit).
 pub const MAX_EXPORT_ROWS: usize = casebook_index::request::MAX_DEPTH;
@@ -29,14 +28,14 @@ fn rfc3339(seconds: u64) -> String {
 
 /// `GET /search.atom`: the newest matching cases as an Atom feed.
 pub async fn atom(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, AppError> {
-    let mut request = params::parse_search(&params::pairs(query.as_deref()))?;
+    let mut request = params::parse_search(&params::pairs(query.as_deref())).map_err(AppError::from)?;
     request.sort = Sort::YearDesc;
     let archive = state.archive();
     let base = state.public_url.clone();
     let feed_query = params::to_query(&SearchRequest { page: 1, ..request.clone() });
     let xml = blocking(move || {
         let response = archive.export(&request, FEED_ENTRIES)?;
-        let updated = rfc3339(archive.manifest().built_at);
+        let updated = rfc3339(archive.built_at());
         let search_url = if feed_query.is_empty() { format!("{base}/search") } else { format!("{base}/search?{feed_query}") };
         let mut xml = String::from("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n");
         let title = if request.q.is_empty() { "Casebook".to_string() } else { format!("Casebook: {}", request.q) };
@@ -47,15 +46,15 @@ pub async fn atom(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery)
             escape(&search_url)
         ));
         for hit in response.hits {
-            let url = format!("{base}/cases/{}", hit.id);
+            let url = format!("{base}/cases/{}", hit.case.id);
             xml.push_str(&format!(
                 "  <entry>\n    <title>{}</title>\n    <id>{}</id>\n    <link href=\"{}\"/>\n    <updated>{updated}</updated>\n    <author><name>{}</name></author>\n    <category term=\"{}\"/>\n    <summary>{}</summary>\n  </entry>\n",
-                escape(&hit.title),
+                escape(&hit.case.title),
                 escape(&url),
                 escape(&url),
-                escape(&hit.organisation),
-                hit.year,
-                escape(&hit.summary)
+                escape(&hit.case.organisation),
+                hit.case.year,
+                escape(&hit.case.summary)
             ));
         }
         xml.push_str("</feed>\n");
@@ -75,24 +74,24 @@ pub(crate) fn csv_field(value: &str) -> String {
 
 /// `GET /search.csv`: every matching case (up to 10,000), one row each.
 pub async fn csv(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, AppError> {
-    let request = params::parse_search(&params::pairs(query.as_deref()))?;
+    let request = params::parse_search(&params::pairs(query.as_deref())).map_err(AppError::from)?;
     let archive = state.archive();
     let base = state.public_url.clone();
     let body = blocking(move || {
         let response = archive.export(&request, MAX_EXPORT_ROWS)?;
         let mut out = String::from("id,title,organisation,year,sectors,region,city,award,url\n");
         for hit in response.hits {
-            let sectors = hit.sectors.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(";");
+            let sectors = hit.case.sectors.iter().map(|s| s.id.as_str()).collect::<Vec<_>>().join(";");
             let row = [
-                hit.id.clone(),
-                hit.title,
-                hit.organisation,
-                hit.year.to_string(),
+                hit.case.id.clone(),
+                hit.case.title,
+                hit.case.organisation,
+                hit.case.year.to_string(),
                 sectors,
-                hit.region.label,
-                hit.city.unwrap_or_default(),
-                hit.award,
-                format!("{base}/cases/{}", hit.id),
+                hit.case.region.label,
+                hit.case.city.unwrap_or_default(),
+                hit.case.award,
+                format!("{base}/cases/{}", hit.case.id),
             ];
             out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
             out.push('\n');
@@ -150,8 +149,8 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
     Json(Health {
         status: "ok",
         cases: archive.case_count(),
-        generation: archive.generation().file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
-        index_age_seconds: now.saturating_sub(archive.manifest().built_at),
+        generation: archive.generation_name(),
+        index_age_seconds: now.saturating_sub(archive.built_at()),
     })
 }
 

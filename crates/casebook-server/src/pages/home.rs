@@ -4,16 +4,16 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use casebook_index::{SearchRequest, Sort};
 
 use super::search::{HitView, hit_views};
-use super::{Layout, PageContext, search_href};
-use crate::api::blocking;
+use super::{PageContext, search_href};
 use crate::error::{AppError, PageError};
 use crate::html::{Bar, bar_chart};
-use crate::state::AppState;
+use crate::layout::Layout;
+use crate::state::{AppState, blocking};
 
 /// A sector tile.
 pub struct Tile {
@@ -33,8 +33,7 @@ struct HomeTemplate {
 }
 
 /// `GET /`.
-pub async fn home(State(state): State<Arc<AppState>>, headers: HeaderMap, uri: Uri) -> Result<Response, PageError> {
-    let context = PageContext::with_session(&headers, &uri, &state);
+pub async fn home(State(state): State<Arc<AppState>>, context: PageContext) -> Result<Response, PageError> {
     let lang = context.lang.code().to_string();
     let archive = state.archive();
     let recent = blocking(move || {

@@ -5,17 +5,18 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::http::StatusCode;
 use axum::response::Response;
 use casebook_index::{FacetValue, Hit, SearchRequest, SearchResponse, Sort};
 
-use super::{Layout, PageContext, search_href};
-use crate::api::blocking;
+use super::organiser::own_showcases;
+use super::{PageContext, search_href};
 use crate::error::{AppError, PageError};
 use crate::html::{Bar, bar_chart};
 use crate::i18n::Strings;
+use crate::layout::Layout;
 use crate::params;
-use crate::state::AppState;
+use crate::state::{AppState, blocking};
 
 /// A result as the templates show it.
 pub struct HitView {
@@ -35,16 +36,16 @@ pub struct HitView {
 pub fn hit_views(hits: &[Hit], t: &Strings) -> Vec<HitView> {
     hits.iter()
         .map(|hit| HitView {
-            id: hit.id.clone(),
-            href: format!("/cases/{}", hit.id),
-            title: hit.title.clone(),
-            organisation: hit.organisation.clone(),
-            year: hit.year,
-            outcome: hit.outcome.as_deref().map_or("", |o| t.outcome(o)),
-            sectors: hit.sectors.iter().map(|s| s.label.as_str()).collect::<Vec<_>>().join(", "),
-            place: match &hit.city {
-                Some(city) if !city.is_empty() => format!("{city}, {}", hit.region.label),
-                _ => hit.region.label.clone(),
+            id: hit.case.id.clone(),
+            href: format!("/cases/{}", hit.case.id),
+            title: hit.case.title.clone(),
+            organisation: hit.case.organisation.clone(),
+            year: hit.case.year,
+            outcome: hit.case.outcome.as_deref().map_or("", |o| t.outcome(o)),
+            sectors: hit.case.sectors.iter().map(|s| s.label.as_str()).collect::<Vec<_>>().join(", "),
+            place: match &hit.case.city {
+                Some(city) if !city.is_empty() => format!("{city}, {}", hit.case.region.label),
+                _ => hit.case.region.label.clone(),
             },
             snippet: hit.snippet.clone(),
         })
@@ -342,21 +343,21 @@ struct ResultsTemplate {
 }
 
 /// `GET /search`.
-pub async fn search_page(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Result<Response, PageError> {
-    let context = PageContext::with_session(&headers, &uri, &state);
-    let mut request = params::parse_search(&context.pairs).map_err(|e| context.error(e))?;
+pub async fn search_page(State(state): State<Arc<AppState>>, context: PageContext) -> Result<Response, PageError> {
+    let mut request = params::parse_search(&context.pairs).map_err(|e| context.error(e.into()))?;
     request.lang = Some(context.lang.code().to_string());
-    let archive = state.archive();
+    let worker = Arc::clone(&state);
     let query = request.clone();
-    let response =
-        blocking(move || archive.search(&query).map_err(AppError::from)).await.map_err(|e| context.error(e))?;
+    let session = context.session.clone();
+    let (response, add_to) = blocking(move || {
+        let response = worker.archive().search(&query).map_err(AppError::from)?;
+        Ok((response, own_showcases(&worker, session.as_ref())?))
+    })
+    .await
+    .map_err(|e| context.error(e))?;
     let t = context.lang.strings();
     let mut view = search_view(&request, &response, t);
-    view.add_to = super::own_showcases(&state, context.session.as_ref());
+    view.add_to = add_to;
     view.csrf = context.session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default();
     if params::first(&context.pairs, "partial") == Some("1") {
         return Ok(context.render(&ResultsTemplate { v: view }, StatusCode::OK));

@@ -5,22 +5,24 @@ use std::sync::Arc;
 
 use askama::Template;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+use super::PageContext;
 use super::feeds::csv_field;
-use super::{Layout, PageContext};
-use crate::api::blocking;
 use crate::error::PageError;
 use crate::html::render_body;
-use crate::showcase_api::{ShowcaseView, view};
-use crate::state::AppState;
+use crate::layout::Layout;
+use crate::state::{AppState, blocking};
+use crate::views::{ItemView, ShowcaseView, showcase_view};
 
 /// A card of the public page.
 pub struct Card {
-    pub item: crate::showcase_api::ItemView,
+    pub item: ItemView,
     /// Note rendered and sanitised.
     pub note_html: String,
+    /// Sector labels of the case, joined.
+    pub sectors: String,
 }
 
 #[derive(Template)]
@@ -41,17 +43,15 @@ struct ShowcaseTemplate {
 }
 
 /// `GET /showcases`.
-pub async fn showcases_page(
-    State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Result<Response, PageError> {
-    let context = PageContext::with_session(&headers, &uri, &state);
-    let archive = state.archive();
-    let lang = context.lang.code();
-    let store = Arc::clone(&state.store);
-    let showcases = blocking(move || Ok(store.published()?)).await.map_err(|e| context.error(e))?;
-    let showcases = showcases.into_iter().map(|s| view(s, &archive, lang)).collect();
+pub async fn showcases_page(State(state): State<Arc<AppState>>, context: PageContext) -> Result<Response, PageError> {
+    let lang = context.lang.language();
+    let worker = Arc::clone(&state);
+    let showcases = blocking(move || {
+        let published = worker.store.published()?;
+        published.into_iter().map(|s| showcase_view(&worker, s, lang)).collect::<Result<Vec<_>, _>>()
+    })
+    .await
+    .map_err(|e| context.error(e))?;
     let t = context.lang.strings();
     let layout = context.layout(
         format!("{} · {}", t.showcases_heading, t.site_name),
@@ -65,27 +65,26 @@ pub async fn showcases_page(
 pub async fn showcase_page(
     State(state): State<Arc<AppState>>,
     Path(name): Path<String>,
-    headers: HeaderMap,
-    uri: Uri,
-) -> Result<Response, Response> {
-    let context = PageContext::with_session(&headers, &uri, &state);
+    context: PageContext,
+) -> Result<Response, PageError> {
     let (slug, format) = match name.rsplit_once('.') {
         Some((slug, ext @ ("csv" | "md" | "json"))) => (slug.to_string(), Some(ext)),
         _ => (name.clone(), None),
     };
     let viewer = context.session.as_ref().map(|s| s.user.clone());
-    let store = Arc::clone(&state.store);
+    let worker = Arc::clone(&state);
     let lookup = slug.clone();
-    // Exports are read by programs: their errors are JSON, the page's are a page.
-    let showcase = blocking(move || Ok(store.showcase(&lookup, viewer.as_ref())?))
-        .await
-        .map_err(|e| if format.is_some() { e.into_response() } else { context.error(e).into_response() })?;
-    let editable = context
-        .session
-        .as_ref()
-        .is_some_and(|s| s.user.name == showcase.owner || s.user.role == casebook_store::Role::Admin);
-    let archive = state.archive();
-    let showcase = view(showcase, &archive, context.lang.code());
+    let lang = context.lang.language();
+    // Exports are read by programs: their errors are JSON (the context knows by the path).
+    let (showcase, owner) = blocking(move || {
+        let showcase = worker.store.showcase(&lookup, viewer.as_ref())?;
+        let owner = showcase.owner.clone();
+        Ok((showcase_view(&worker, showcase, lang)?, owner))
+    })
+    .await
+    .map_err(|e| context.error(e))?;
+    let editable =
+        context.session.as_ref().is_some_and(|s| s.user.name == owner || s.user.role == casebook_store::Role::Admin);
     let base = state.public_url.clone();
     match format {
         Some("json") => {
@@ -97,7 +96,11 @@ pub async fn showcase_page(
             let cards = showcase
                 .items
                 .iter()
-                .map(|item| Card { item: item.clone(), note_html: render_body(&item.note) })
+                .map(|item| Card {
+                    sectors: item.case.as_ref().map(|c| sector_labels(c, ", ")).unwrap_or_default(),
+                    note_html: render_body(&item.note),
+                    item: item.clone(),
+                })
                 .collect();
             let layout = context.layout(
                 format!("{} · {}", showcase.title, context.lang.strings().site_name),
@@ -130,11 +133,11 @@ fn csv(showcase: &ShowcaseView, base: &str) -> String {
         let row = [
             item.position.to_string(),
             item.case_id.clone(),
-            item.title.clone(),
-            item.organisation.clone().unwrap_or_default(),
-            item.year.map(|y| y.to_string()).unwrap_or_default(),
-            item.sectors.join("; "),
-            item.region.clone().unwrap_or_default(),
+            item.title().to_string(),
+            item.case.as_ref().map(|c| c.organisation.clone()).unwrap_or_default(),
+            item.case.as_ref().map(|c| c.year.to_string()).unwrap_or_default(),
+            item.case.as_ref().map(|c| sector_labels(c, "; ")).unwrap_or_default(),
+            item.case.as_ref().map(|c| c.region.label.clone()).unwrap_or_default(),
             item.in_archive.to_string(),
             item.note.clone(),
             format!("{base}/cases/{}", item.case_id),
@@ -156,16 +159,21 @@ fn markdown(showcase: &ShowcaseView, base: &str) -> String {
         out.push_str("\n\n");
     }
     for item in &showcase.items {
-        match (&item.organisation, item.year) {
-            (Some(organisation), Some(year)) => out.push_str(&format!(
-                "{}. [{}]({base}/cases/{}) — {organisation}, {year}\n",
-                item.position, item.title, item.case_id
+        match &item.case {
+            Some(case) => out.push_str(&format!(
+                "{}. [{}]({base}/cases/{}) — {}, {}\n",
+                item.position, case.title, item.case_id, case.organisation, case.year
             )),
-            _ => out.push_str(&format!("{}. {} (no longer in the archive)\n", item.position, item.title)),
+            None => out.push_str(&format!("{}. {} (no longer in the archive)\n", item.position, item.title())),
         }
         for line in item.note.trim().lines().filter(|l| !l.trim().is_empty()) {
             out.push_str(&format!("   > {line}\n"));
         }
     }
     out
+}
+
+/// The sector labels of a case, joined.
+pub fn sector_labels(case: &casebook_index::LabelledCase, separator: &str) -> String {
+    case.sectors.iter().map(|s| s.label.as_str()).collect::<Vec<_>>().join(separator)
 }

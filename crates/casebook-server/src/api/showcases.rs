@@ -1,145 +1,32 @@
-//! The showcase JSON API (bearer tokens) and the views shared with the pages and exports:
-//! each item is resolved against the index, and a case that left the archive stays listed as
-//! "no longer in the archive" with its last known title.
+//! `/api/showcases*`: curated showcases of cases. Reads are public for published showcases;
+//! every write needs a token ([`ApiUser`]) and acts on the caller's own showcases (an admin's
+//! on every one). Answers are in English labels.
 
 use std::sync::Arc;
 
 use axum::Json;
-use axum::body::Bytes;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use casebook_corpus::Labelled;
-use casebook_index::Archive;
-use casebook_store::{NewShowcase, Showcase, ShowcasePatch, Status, StoreError, User};
+use casebook_corpus::Language;
+use casebook_store::{NewShowcase, Showcase, ShowcasePatch, Status};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::api::blocking;
-use crate::auth;
+use super::JsonBody;
+use crate::auth::{ApiUser, MaybeApiUser};
 use crate::error::{AppError, ErrorBody};
-use crate::state::AppState;
+use crate::state::{AppState, blocking};
+use crate::views::{ShowcaseView, add_case, showcase_view};
 
-impl From<StoreError> for AppError {
-    fn from(error: StoreError) -> Self {
-        match error {
-            StoreError::NotFound(what) => AppError::not_found(format!("{what} not found")),
-            StoreError::Conflict(message) => AppError { status: StatusCode::CONFLICT, code: "conflict", message },
-            StoreError::Invalid(message) => AppError { status: StatusCode::BAD_REQUEST, code: "invalid_body", message },
-            other => AppError::internal(other),
-        }
-    }
-}
-
-/// A case of a showcase, with its facts when it is still in the archive.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ItemView {
-    /// 1-based position.
-    pub position: usize,
-    /// Case id.
-    pub case_id: String,
-    /// Title (the last known one if the case left the archive).
-    pub title: String,
-    /// Whether the case is still in the archive.
-    pub in_archive: bool,
-    /// Curator note (markdown).
-    pub note: String,
-    pub organisation: Option<String>,
-    pub year: Option<u16>,
-    /// Sector labels.
-    pub sectors: Vec<String>,
-    /// Region label.
-    pub region: Option<String>,
-    pub city: Option<String>,
-    pub summary: Option<String>,
-}
-
-/// A showcase.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct ShowcaseView {
-    pub slug: String,
-    pub title: String,
-    pub event: Option<String>,
-    pub date: Option<String>,
-    /// Markdown.
-    pub description: String,
-    /// `draft` or `published`.
-    pub status: String,
-    pub owner: String,
-    /// Unix time of the last change.
-    pub updated_at: i64,
-    pub items: Vec<ItemView>,
-}
-
-/// Resolves a showcase's items against the archive (labels in `lang`).
-pub fn view(showcase: Showcase, archive: &Archive, lang: &str) -> ShowcaseView {
-    let taxonomy = &archive.vocabulary().taxonomy;
-    let items = showcase
-        .items
-        .into_iter()
-        .enumerate()
-        .map(|(i, item)| match archive.case(&item.case_id).ok().flatten() {
-            Some(case) => ItemView {
-                position: i + 1,
-                title: case.title.clone(),
-                in_archive: true,
-                note: item.note,
-                organisation: Some(case.organisation.clone()),
-                year: Some(case.year),
-                sectors: case
-                    .sectors
-                    .iter()
-                    .map(|s| taxonomy.sector(s).map_or_else(|| s.clone(), |x| x.label(lang).to_string()))
-                    .collect(),
-                region: Some(if lang == "it" { case.place.region_it.clone() } else { case.place.region_en.clone() }),
-                city: case.place.city.clone(),
-                summary: Some(case.summary.clone()),
-                case_id: item.case_id,
-            },
-            None => ItemView {
-                position: i + 1,
-                title: item.last_title,
-                in_archive: false,
-                note: item.note,
-                organisation: None,
-                year: None,
-                sectors: Vec::new(),
-                region: None,
-                city: None,
-                summary: None,
-                case_id: item.case_id,
-            },
-        })
-        .collect();
-    ShowcaseView {
-        slug: showcase.slug,
-        title: showcase.title,
-        event: showcase.event,
-        date: showcase.date,
-        description: showcase.description,
-        status: if showcase.status == Status::Published { "published".into() } else { "draft".into() },
-        owner: showcase.owner,
-        updated_at: showcase.updated_at,
-        items,
-    }
-}
-
-fn body<T: for<'de> Deserialize<'de>>(bytes: &Bytes) -> Result<T, AppError> {
-    serde_json::from_slice(bytes).map_err(|e| AppError {
-        status: StatusCode::BAD_REQUEST,
-        code: "invalid_body",
-        message: format!("invalid JSON body: {e}"),
-    })
-}
-
+/// Runs a store change off the runtime and answers the showcase it leaves.
 async fn respond(
     state: Arc<AppState>,
     work: impl FnOnce(&AppState) -> Result<Showcase, AppError> + Send + 'static,
 ) -> Result<Json<ShowcaseView>, AppError> {
-    let archive = state.archive();
     blocking(move || {
         let showcase = work(&state)?;
-        Ok(Json(view(showcase, &archive, "en")))
+        Ok(Json(showcase_view(&state, showcase, Language::En)?))
     })
     .await
 }
@@ -155,12 +42,15 @@ pub struct ShowcaseList {
     (status = 200, description = "The caller's showcases, or the published ones when anonymous", body = ShowcaseList),
     (status = 401, description = "Invalid or revoked token", body = ErrorBody)),
     security((), ("bearer" = [])), tag = "showcases")]
-pub async fn list(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<ShowcaseList>, AppError> {
-    let user = auth::bearer(&state, &headers)?;
-    let archive = state.archive();
+pub async fn list(
+    State(state): State<Arc<AppState>>,
+    MaybeApiUser(user): MaybeApiUser,
+) -> Result<Json<ShowcaseList>, AppError> {
     blocking(move || {
         let showcases = state.store.showcases(user.as_ref())?;
-        Ok(Json(ShowcaseList { showcases: showcases.into_iter().map(|s| view(s, &archive, "en")).collect() }))
+        let showcases =
+            showcases.into_iter().map(|s| showcase_view(&state, s, Language::En)).collect::<Result<_, _>>()?;
+        Ok(Json(ShowcaseList { showcases }))
     })
     .await
 }
@@ -184,11 +74,9 @@ pub struct CreateShowcase {
     security(("bearer" = [])), tag = "showcases")]
 pub async fn create(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
-    bytes: Bytes,
+    ApiUser(user): ApiUser,
+    JsonBody(new): JsonBody<CreateShowcase>,
 ) -> Result<Response, AppError> {
-    let user = auth::require_token(&state, &headers)?;
-    let new: CreateShowcase = body(&bytes)?;
     let created = respond(state, move |state| {
         Ok(state.store.create_showcase(
             &user,
@@ -206,10 +94,9 @@ pub async fn create(
     security((), ("bearer" = [])), tag = "showcases")]
 pub async fn get(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    MaybeApiUser(user): MaybeApiUser,
     Path(slug): Path<String>,
 ) -> Result<Json<ShowcaseView>, AppError> {
-    let user = auth::bearer(&state, &headers)?;
     respond(state, move |state| Ok(state.store.showcase(&slug, user.as_ref())?)).await
 }
 
@@ -224,10 +111,6 @@ pub struct UpdateShowcase {
     pub description: Option<String>,
 }
 
-fn owned(headers: &HeaderMap, state: &AppState) -> Result<User, AppError> {
-    auth::require_token(state, headers)
-}
-
 /// Change title, event, date or description.
 #[utoipa::path(patch, operation_id = "update_showcase", path = "/api/showcases/{slug}", params(("slug" = String, Path)), request_body = UpdateShowcase, responses(
     (status = 200, description = "Updated", body = ShowcaseView),
@@ -236,12 +119,10 @@ fn owned(headers: &HeaderMap, state: &AppState) -> Result<User, AppError> {
     security(("bearer" = [])), tag = "showcases")]
 pub async fn update(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    ApiUser(user): ApiUser,
     Path(slug): Path<String>,
-    bytes: Bytes,
+    JsonBody(patch): JsonBody<UpdateShowcase>,
 ) -> Result<Json<ShowcaseView>, AppError> {
-    let user = owned(&headers, &state)?;
-    let patch: UpdateShowcase = body(&bytes)?;
     respond(state, move |state| {
         Ok(state.store.update_showcase(
             &slug,
@@ -260,10 +141,9 @@ pub async fn update(
     security(("bearer" = [])), tag = "showcases")]
 pub async fn delete(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    ApiUser(user): ApiUser,
     Path(slug): Path<String>,
 ) -> Result<StatusCode, AppError> {
-    let user = owned(&headers, &state)?;
     blocking(move || Ok(state.store.delete_showcase(&slug, &user)?)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -287,27 +167,14 @@ pub struct AddItem {
     security(("bearer" = [])), tag = "showcases")]
 pub async fn add_item(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    ApiUser(user): ApiUser,
     Path(slug): Path<String>,
-    bytes: Bytes,
+    JsonBody(item): JsonBody<AddItem>,
 ) -> Result<Response, AppError> {
-    let user = owned(&headers, &state)?;
-    let item: AddItem = body(&bytes)?;
-    let added = respond(Arc::clone(&state), move |state| {
-        add_case(state, &slug, &user, &item.case_id, item.note.as_deref().unwrap_or(""))
-    })
-    .await?;
+    let added =
+        respond(state, move |state| add_case(state, &slug, &user, &item.case_id, item.note.as_deref().unwrap_or("")))
+            .await?;
     Ok((StatusCode::CREATED, added).into_response())
-}
-
-/// Adds a case that exists in the archive.
-pub fn add_case(state: &AppState, slug: &str, user: &User, case_id: &str, note: &str) -> Result<Showcase, AppError> {
-    let case = state.archive().case(case_id)?.ok_or_else(|| AppError {
-        status: StatusCode::BAD_REQUEST,
-        code: "unknown_case",
-        message: format!("no case `{case_id}` in the archive"),
-    })?;
-    Ok(state.store.add_item(slug, user, case_id, &case.title, note)?)
 }
 
 /// Body of `PATCH /api/showcases/{slug}/items/{case_id}`.
@@ -325,12 +192,10 @@ pub struct UpdateItem {
     security(("bearer" = [])), tag = "showcases")]
 pub async fn update_item(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    ApiUser(user): ApiUser,
     Path((slug, case_id)): Path<(String, String)>,
-    bytes: Bytes,
+    JsonBody(update): JsonBody<UpdateItem>,
 ) -> Result<Json<ShowcaseView>, AppError> {
-    let user = owned(&headers, &state)?;
-    let update: UpdateItem = body(&bytes)?;
     respond(state, move |state| Ok(state.store.set_note(&slug, &user, &case_id, &update.note)?)).await
 }
 
@@ -342,10 +207,9 @@ pub async fn update_item(
     security(("bearer" = [])), tag = "showcases")]
 pub async fn remove_item(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    ApiUser(user): ApiUser,
     Path((slug, case_id)): Path<(String, String)>,
 ) -> Result<Json<ShowcaseView>, AppError> {
-    let user = owned(&headers, &state)?;
     respond(state, move |state| Ok(state.store.remove_item(&slug, &user, &case_id)?)).await
 }
 
@@ -366,12 +230,10 @@ pub struct Order {
     security(("bearer" = [])), tag = "showcases")]
 pub async fn reorder(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    ApiUser(user): ApiUser,
     Path(slug): Path<String>,
-    bytes: Bytes,
+    JsonBody(order): JsonBody<Order>,
 ) -> Result<Json<ShowcaseView>, AppError> {
-    let user = owned(&headers, &state)?;
-    let order: Order = body(&bytes)?;
     respond(state, move |state| Ok(state.store.reorder(&slug, &user, &order.case_ids)?)).await
 }
 
@@ -383,10 +245,9 @@ pub async fn reorder(
     security(("bearer" = [])), tag = "showcases")]
 pub async fn publish(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    ApiUser(user): ApiUser,
     Path(slug): Path<String>,
 ) -> Result<Json<ShowcaseView>, AppError> {
-    let user = owned(&headers, &state)?;
     respond(state, move |state| Ok(state.store.set_status(&slug, &user, Status::Published)?)).await
 }
 
@@ -398,40 +259,8 @@ pub async fn publish(
     security(("bearer" = [])), tag = "showcases")]
 pub async fn unpublish(
     State(state): State<Arc<AppState>>,
-    headers: HeaderMap,
+    ApiUser(user): ApiUser,
     Path(slug): Path<String>,
 ) -> Result<Json<ShowcaseView>, AppError> {
-    let user = owned(&headers, &state)?;
     respond(state, move |state| Ok(state.store.set_status(&slug, &user, Status::Draft)?)).await
-}
-
-/// Accounts (admin only).
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserList {
-    pub users: Vec<UserView>,
-}
-
-/// An account.
-#[derive(Debug, Serialize, ToSchema)]
-pub struct UserView {
-    pub name: String,
-    /// `admin` or `organiser`.
-    pub role: String,
-}
-
-/// List accounts.
-#[utoipa::path(get, operation_id = "list_users", path = "/api/admin/users", responses(
-    (status = 200, description = "Every account", body = UserList),
-    (status = 401, description = "No valid token", body = ErrorBody),
-    (status = 403, description = "Not an admin", body = ErrorBody)),
-    security(("bearer" = [])), tag = "admin")]
-pub async fn users(State(state): State<Arc<AppState>>, headers: HeaderMap) -> Result<Json<UserList>, AppError> {
-    auth::require_admin(&state, &headers)?;
-    blocking(move || {
-        let users = state.store.users()?;
-        Ok(Json(UserList {
-            users: users.into_iter().map(|u| UserView { name: u.name, role: u.role.as_str().into() }).collect(),
-        }))
-    })
-    .await
 }

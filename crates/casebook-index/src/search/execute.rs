@@ -1,0 +1,204 @@
+//! Running a search: the request's text is planned into tantivy queries, one pass of the
+//! faceted collector sees every match, the relaxation step is chosen from the counts, and
+//! the page of hits is read back with snippets. The unfiltered browse (the home page and the
+//! empty search page, the most frequent request) is computed once per generation.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use casebook_corpus::Language;
+use tantivy::TantivyDocument;
+use tantivy::query::{AllQuery, BooleanQuery, Occur, Query};
+use tantivy::schema::Value;
+
+use super::collector::{Collected, FacetedCollector};
+use super::exclusion::Excluded;
+use super::plan::Planner;
+use super::snippet::snippet;
+use super::tiered::{TieredQuery, matched_units, relevance};
+use super::{facets, filters, text};
+use crate::archive::Archive;
+use crate::error::SearchError;
+use crate::request::{DEFAULT_PER_PAGE, MatchMode, SearchRequest, Sort, YearRange};
+use crate::response::{Facets, Hit, SearchResponse};
+
+/// The collected unfiltered browse: its order, its depth and what the pass found.
+pub(crate) type BrowseCache = (Sort, usize, Arc<Collected>);
+
+/// Which hits to return.
+struct Window {
+    skip: usize,
+    take: usize,
+    snippets: bool,
+}
+
+impl Archive {
+    /// Runs a search.
+    pub fn search(&self, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+        let year_range = request.validate()?;
+        let skip = (request.page - 1) * request.per_page;
+        self.execute(request, year_range, Window { skip, take: request.per_page, snippets: true })
+    }
+
+    /// Every result of a search up to `max` (for exports), in order, without snippets;
+    /// `page` is ignored (`per_page` still chooses the relaxation step, as on the page the
+    /// export was made from).
+    pub fn export(&self, request: &SearchRequest, max: usize) -> Result<SearchResponse, SearchError> {
+        let paging = SearchRequest { page: 1, per_page: DEFAULT_PER_PAGE, ..request.clone() };
+        let year_range = paging.validate()?;
+        self.execute(request, year_range, Window { skip: 0, take: max.max(1), snippets: false })
+    }
+
+    /// The number of cases and every facet value with its count over the whole archive,
+    /// labelled in `lang`.
+    pub fn facets(&self, lang: Language) -> Result<(u64, Facets), SearchError> {
+        let request = SearchRequest { per_page: 1, lang: Some(lang.code().to_string()), ..Default::default() };
+        let response = self.search(&request)?;
+        Ok((response.total, response.facets))
+    }
+
+    fn execute(
+        &self,
+        request: &SearchRequest,
+        year_range: YearRange,
+        window: Window,
+    ) -> Result<SearchResponse, SearchError> {
+        let started = Instant::now();
+        let lang = request.label_language();
+        let mut warnings = Vec::new();
+        let filters = filters::resolve(request, year_range, &self.vocabulary.taxonomy, &mut warnings);
+
+        let searcher = self.reader.searcher();
+        let parsed = text::parse(&request.q, &self.vocabulary.synonyms);
+        let planner = Planner {
+            fields: &self.fields,
+            analyzers: &self.analyzers,
+            synonyms: &self.vocabulary.synonyms,
+            searcher: &searcher,
+        };
+        let plan = planner.plan(&parsed);
+        let units = plan.units.len();
+        let tiered = units > 0;
+        let (top_tier, min_match) = match (tiered, request.match_mode) {
+            (false, _) => (0, 0),
+            (true, MatchMode::All) => (units, units),
+            (true, MatchMode::Any) => (1, 1),
+            (true, MatchMode::Last) if units > 3 => ((units * 3).div_ceil(4), 1),
+            (true, MatchMode::Last) => (units, 1),
+        };
+        let unfiltered_browse = !tiered && plan.excluded.is_empty() && filters.is_empty();
+        let base: Box<dyn Query> =
+            if tiered { Box::new(TieredQuery::new(plan.units, min_match)) } else { Box::new(AllQuery) };
+        let query: Box<dyn Query> = if plan.excluded.is_empty() {
+            base
+        } else {
+            let mut clauses = vec![(Occur::Must, base)];
+            clauses
+                .extend(plan.excluded.into_iter().map(|q| (Occur::MustNot, Box::new(Excluded(q)) as Box<dyn Query>)));
+            Box::new(BooleanQuery::new(clauses))
+        };
+        let depth = window.skip + window.take;
+        let collector = FacetedCollector {
+            filters: filters.clone(),
+            sort: request.sort,
+            tiered,
+            units,
+            top_tier,
+            depth,
+            facets: Arc::clone(&self.facets),
+        };
+        let cached = if unfiltered_browse { self.cached_browse(request.sort, depth) } else { None };
+        let collected = match cached {
+            Some(collected) => collected,
+            None => {
+                let collected = Arc::new(searcher.search(query.as_ref(), &collector)?);
+                if unfiltered_browse && let Ok(mut cache) = self.browse_cache.lock() {
+                    *cache = Some((request.sort, depth, Arc::clone(&collected)));
+                }
+                collected
+            }
+        };
+
+        let final_tier = match (tiered, request.match_mode) {
+            (false, _) => 0,
+            (true, MatchMode::All) => units,
+            (true, MatchMode::Any) => 1,
+            (true, MatchMode::Last) => relaxation_step(&collected.unfiltered_totals, top_tier, request.per_page),
+        };
+        let total: u64 = collected.totals.iter().skip(final_tier).sum();
+        let facets = facets::build(&collected.counts, final_tier, &filters, &self.vocabulary.taxonomy, lang);
+
+        let mut hits = Vec::new();
+        let shown = collected.candidates.iter().filter(|c| c.tier >= final_tier).skip(window.skip).take(window.take);
+        for candidate in shown {
+            let doc: TantivyDocument = searcher.doc(candidate.address)?;
+            let Some(stored) = self.stored(&doc)? else { continue };
+            let snippet = if window.snippets {
+                let body = doc.get_first(self.fields.body_text).and_then(|v| v.as_str()).unwrap_or("");
+                snippet(body, stored.record.language, &plan.highlight, &self.analyzers)
+            } else {
+                String::new()
+            };
+            hits.push(Hit {
+                case: self.label(&stored.record, lang),
+                snippet,
+                score: if tiered { (relevance(candidate.score) * 1000.0).round() / 1000.0 } else { 0.0 },
+                matched_words: if tiered { matched_units(candidate.score) } else { 0 },
+            });
+        }
+        Ok(SearchResponse {
+            total,
+            took_ms: (started.elapsed().as_secs_f64() * 1_000_000.0).round() / 1000.0,
+            page: request.page,
+            per_page: request.per_page,
+            matched_all: collected.matched_all,
+            relaxed: tiered && final_tier < units,
+            min_matched_words: final_tier,
+            query_words: units,
+            hits,
+            facets,
+            warnings,
+        })
+    }
+
+    /// The cached unfiltered browse, if it was collected with this order and at least this
+    /// depth.
+    fn cached_browse(&self, sort: Sort, depth: usize) -> Option<Arc<Collected>> {
+        let cache = self.browse_cache.lock().ok()?;
+        match cache.as_ref() {
+            Some((cached_sort, cached_depth, collected)) if *cached_sort == sort && *cached_depth >= depth => {
+                Some(Arc::clone(collected))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// The "last" match mode's step: the highest tier from which, counting down from
+/// `top_tier`, at least a page of cases match (ignoring filters, so that selecting a facet
+/// value never changes the step); tier 1 if even all of them are fewer.
+fn relaxation_step(unfiltered_totals: &[u64], top_tier: usize, per_page: usize) -> usize {
+    let mut cumulative = 0;
+    for tier in (1..=top_tier).rev() {
+        cumulative += unfiltered_totals.get(tier).copied().unwrap_or(0);
+        if cumulative >= per_page as u64 {
+            return tier;
+        }
+    }
+    1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::relaxation_step;
+
+    #[test]
+    fn the_step_is_the_highest_tier_that_fills_a_page() {
+        // Tiers 0..=3: 3 cases match all three words, 8 match two, 40 match one.
+        let totals = [0, 40, 8, 3];
+        assert_eq!(relaxation_step(&totals, 3, 2), 3, "enough cases match every word");
+        assert_eq!(relaxation_step(&totals, 3, 10), 2, "3 + 8 fill a page of 10");
+        assert_eq!(relaxation_step(&totals, 3, 20), 1, "one word is needed to reach 20");
+        assert_eq!(relaxation_step(&totals, 3, 100), 1, "never below one word");
+    }
+}

@@ -1,0 +1,185 @@
+//! Facet counts as the response shows them: the collector's raw counts per tier summed from
+//! the chosen relaxation step, labelled in the request's language, selected values marked
+//! (and listed even with no case), sorted by count and capped.
+
+use std::collections::{BTreeMap, HashMap};
+
+use casebook_corpus::text::slugify;
+use casebook_corpus::{ITALY, Labelled, Language, Taxonomy};
+
+use super::collector::{GROUPS, TierCounts};
+use super::filters::Filters;
+use crate::document::region_value;
+use crate::response::{FacetValue, Facets};
+
+/// The facets of a search from the collector's counts.
+pub(crate) fn build(
+    counts: &[TierCounts; GROUPS],
+    final_tier: usize,
+    filters: &Filters,
+    taxonomy: &Taxonomy,
+    lang: Language,
+) -> Facets {
+    let sum = |values: &Vec<u64>| values.iter().skip(final_tier).sum::<u64>();
+    let totals = |group: usize| -> BTreeMap<&str, u64> {
+        counts[group].iter().map(|(key, values)| (key.as_str(), sum(values))).filter(|(_, c)| *c > 0).collect()
+    };
+
+    // Sectors.
+    let selected_sectors = filters.sector.clone().unwrap_or_default();
+    let mut sector_counts: HashMap<String, u64> = totals(0).into_iter().map(|(k, c)| (k.to_string(), c)).collect();
+    for id in &selected_sectors {
+        sector_counts.entry(id.clone()).or_insert(0);
+    }
+    let mut sector: Vec<FacetValue> = sector_counts
+        .into_iter()
+        .map(|(id, count)| FacetValue {
+            label: taxonomy.sector(&id).map_or_else(|| id.clone(), |s| s.label(lang).to_string()),
+            selected: selected_sectors.contains(&id),
+            value: id,
+            count,
+            children: None,
+        })
+        .collect();
+    sort_by_count(&mut sector);
+
+    // Regions: countries with their regions.
+    let region_filter = filters.region.clone().unwrap_or_default();
+    let mut countries: BTreeMap<String, BTreeMap<String, (String, u64)>> = BTreeMap::new();
+    for (key, count) in totals(1) {
+        let (country, segment) = key.split_once('\0').unwrap_or((key, ""));
+        let value = region_value(country, segment);
+        let label = match taxonomy.italian_region(&value) {
+            Some(region) if country == ITALY => region.label(lang).to_string(),
+            _ => segment.to_string(),
+        };
+        let entry = countries.entry(country.to_string()).or_default().entry(value).or_insert((label, 0));
+        entry.1 += count;
+    }
+    for code in &region_filter.countries {
+        countries.entry(code.clone()).or_default();
+    }
+    for value in &region_filter.regions {
+        let (country, label) = match taxonomy.italian_region(value) {
+            Some(region) => (ITALY.to_string(), region.label(lang).to_string()),
+            None => {
+                let country = value.split(':').next().unwrap_or_default().to_string();
+                let label = value.split_once(':').map_or(value.as_str(), |(_, rest)| rest).to_string();
+                (country, label)
+            }
+        };
+        countries.entry(country).or_default().entry(value.clone()).or_insert((label, 0));
+    }
+    let mut region: Vec<FacetValue> = countries
+        .into_iter()
+        .map(|(code, regions)| {
+            let mut children: Vec<FacetValue> = regions
+                .into_iter()
+                .map(|(value, (label, count))| FacetValue {
+                    selected: region_filter.regions.contains(&value),
+                    value,
+                    label,
+                    count,
+                    children: None,
+                })
+                .collect();
+            sort_by_count(&mut children);
+            let count = children.iter().map(|c| c.count).sum();
+            cap(&mut children);
+            FacetValue {
+                label: taxonomy.country(&code).map_or_else(|| code.clone(), |c| c.label(lang).to_string()),
+                selected: region_filter.countries.contains(&code),
+                count,
+                value: code,
+                children: Some(children),
+            }
+        })
+        .collect();
+    sort_by_count(&mut region);
+    cap(&mut region);
+
+    // Years, newest first.
+    let mut year: Vec<FacetValue> = totals(2)
+        .into_iter()
+        .map(|(key, count)| FacetValue {
+            value: key.to_string(),
+            label: key.to_string(),
+            count,
+            selected: filters.year.is_set() && key.parse().is_ok_and(|y: u64| filters.year.contains(y)),
+            children: None,
+        })
+        .collect();
+    year.sort_by(|a, b| b.value.cmp(&a.value));
+
+    // Awards.
+    let selected_awards = filters.award.clone().unwrap_or_default();
+    let mut award_counts: BTreeMap<String, (String, u64)> = BTreeMap::new();
+    for (name, count) in totals(3) {
+        award_counts.entry(slugify(name)).or_insert((name.to_string(), 0)).1 += count;
+    }
+    for slug in &selected_awards {
+        award_counts.entry(slug.clone()).or_insert((slug.clone(), 0));
+    }
+    let mut award: Vec<FacetValue> = award_counts
+        .into_iter()
+        .map(|(slug, (label, count))| FacetValue {
+            selected: selected_awards.contains(&slug),
+            value: slug,
+            label,
+            count,
+            children: None,
+        })
+        .collect();
+    sort_by_count(&mut award);
+    cap(&mut award);
+
+    // Languages.
+    let selected_languages = filters.language.clone().unwrap_or_default();
+    let mut language_counts: BTreeMap<String, u64> = totals(4).into_iter().map(|(k, c)| (k.to_string(), c)).collect();
+    for code in &selected_languages {
+        language_counts.entry(code.clone()).or_insert(0);
+    }
+    let mut language: Vec<FacetValue> = language_counts
+        .into_iter()
+        .map(|(code, count)| FacetValue {
+            label: language_label(&code, lang).to_string(),
+            selected: selected_languages.contains(&code),
+            value: code,
+            count,
+            children: None,
+        })
+        .collect();
+    sort_by_count(&mut language);
+
+    Facets { sector, region, year, award, language }
+}
+
+fn language_label(code: &str, lang: Language) -> &'static str {
+    match (code, lang) {
+        ("it", Language::It) => "Italiano",
+        ("en", Language::It) => "Inglese",
+        ("it", _) => "Italian",
+        ("en", _) => "English",
+        _ => "?",
+    }
+}
+
+fn sort_by_count(values: &mut [FacetValue]) {
+    values.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
+}
+
+/// Most values listed per facet (and per country's regions). Awards and regions abroad are
+/// free text in the corpus, so an imported archive could have thousands: the most frequent
+/// are listed, and every selected value whatever its rank.
+pub const MAX_FACET_VALUES: usize = 50;
+
+/// Keeps the first [`MAX_FACET_VALUES`] of values sorted by count, and the selected ones.
+fn cap(values: &mut Vec<FacetValue>) {
+    if values.len() > MAX_FACET_VALUES {
+        let mut rank = 0;
+        values.retain(|value| {
+            rank += 1;
+            rank <= MAX_FACET_VALUES || value.selected
+        });
+    }
+}

@@ -1,0 +1,132 @@
+//! `/api/search`, `/api/suggest` and `/api/facets`: the search core over HTTP.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use casebook_index::{Facets, SearchResponse, Suggestion};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+
+use super::label_lang;
+use crate::error::{AppError, ErrorBody};
+use crate::params;
+use crate::state::{AppState, blocking};
+
+/// Query parameters of `GET /api/search` (documentation of what [`crate::params::parse_search`]
+/// reads; a test keeps the two in step).
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code, reason = "read by the OpenAPI generator only")]
+pub struct SearchParams {
+    /// Query text; empty browses everything. Quote phrases; `-word` excludes.
+    q: Option<String>,
+    /// Sector id, label or alias; repeat for several (ORed).
+    #[param(explode = true)]
+    sector: Option<Vec<String>>,
+    /// Country code or name, Italian region NUTS code or name, or region facet value; repeat for several (ORed).
+    #[param(explode = true)]
+    region: Option<Vec<String>>,
+    /// One award year.
+    year: Option<u16>,
+    /// First award year (inclusive).
+    year_from: Option<u16>,
+    /// Last award year (inclusive).
+    year_to: Option<u16>,
+    /// Award name or facet value; repeat for several.
+    #[param(explode = true)]
+    award: Option<Vec<String>>,
+    /// `it` or `en`; repeat for both.
+    #[param(explode = true)]
+    language: Option<Vec<String>>,
+    /// `relevance` (default), `year_desc`, `year_asc` or `title`.
+    sort: Option<String>,
+    /// `last` (default: all words first, then relax), `all` or `any`.
+    #[param(rename = "match")]
+    match_mode: Option<String>,
+    /// Page, from 1.
+    page: Option<usize>,
+    /// Hits per page, 1 to 100 (default 10).
+    per_page: Option<usize>,
+    /// Language of labels: `en` (default) or `it`.
+    lang: Option<String>,
+}
+
+/// Search the archive, with disjunctive facet counts.
+#[utoipa::path(
+    get,
+    path = "/api/search",
+    params(SearchParams),
+    responses(
+        (status = 200, description = "The page of results and the facet counts", body = SearchResponse),
+        (status = 400, description = "A parameter value is invalid", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address: wait `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "The server is busy or the request took too long: retry after `Retry-After` seconds", body = ErrorBody),
+    ),
+    tag = "search"
+)]
+pub async fn search(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<SearchResponse>, AppError> {
+    let request = params::parse_search(&params::pairs(query.as_deref()))?;
+    let archive = state.archive();
+    Ok(Json(blocking(move || archive.search(&request).map_err(AppError::from)).await?))
+}
+
+/// Completions for search-as-you-type.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SuggestResponse {
+    /// Up to 8 titles, organisations and tags.
+    pub suggestions: Vec<Suggestion>,
+}
+
+/// Up to 8 completions of what the visitor is typing.
+#[utoipa::path(
+    get,
+    path = "/api/suggest",
+    params(("q" = String, Query, description = "Text typed so far")),
+    responses(
+        (status = 200, description = "Completions", body = SuggestResponse),
+        (status = 429, description = "Too many requests from this address: wait `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "The server is busy or the request took too long: retry after `Retry-After` seconds", body = ErrorBody),
+    ),
+    tag = "search"
+)]
+pub async fn suggest(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Json<SuggestResponse> {
+    let pairs = params::pairs(query.as_deref());
+    let prefix: String = params::first(&pairs, "q").unwrap_or_default().chars().take(100).collect();
+    // A prefix scan of the term dictionary: microseconds, no need to leave the runtime.
+    Json(SuggestResponse { suggestions: state.archive().suggest(&prefix, 8) })
+}
+
+/// Counts of every facet value over the whole archive.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FacetsResponse {
+    /// Number of cases.
+    pub total: u64,
+    /// Every facet value with its count.
+    pub facets: Facets,
+}
+
+/// Every facet value with its count over the whole archive.
+#[utoipa::path(
+    get,
+    path = "/api/facets",
+    params(("lang" = Option<String>, Query, description = "Label language: en or it")),
+    responses(
+        (status = 200, description = "Facet counts", body = FacetsResponse),
+        (status = 429, description = "Too many requests from this address: wait `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "The server is busy or the request took too long: retry after `Retry-After` seconds", body = ErrorBody),
+    ),
+    tag = "search"
+)]
+pub async fn facets(
+    State(state): State<Arc<AppState>>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<FacetsResponse>, AppError> {
+    let lang = label_lang(query.as_deref())?;
+    let archive = state.archive();
+    let (total, facets) = blocking(move || Ok(archive.facets(lang)?)).await?;
+    Ok(Json(FacetsResponse { total, facets }))
+}
