@@ -1,4 +1,4 @@
-//! Fuzzes the search box parser of the index crate (`search::text::parse`): any text gives a
+//! Fuzzes the search box parser of the index crate (`fuzzing::parse`, the crate's `search::text::parse`): any text gives a
 //! query within its limits, never a panic. It needs no built index.
 
 #![no_main]
@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 
 use casebook_corpus::Synonyms;
-use casebook_index::search::text::{MAX_EXCLUSIONS, MAX_UNITS, parse};
+use casebook_index::fuzzing::{MAX_EXCLUSIONS, MAX_UNITS, parse};
 use libfuzzer_sys::fuzz_target;
 
 fn synonyms() -> &'static Synonyms {
