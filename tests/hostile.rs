@@ -7,6 +7,7 @@
 
 use std::time::{Duration, Instant};
 
+use axum::http::Method;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
@@ -356,4 +357,16 @@ async fn a_handler_that_panics_gets_a_500_in_the_right_format_and_the_server_goe
     assert!(page.header("content-security-policy").contains("script-src 'self'"));
     // The connection task survived: the next request is answered.
     assert_eq!(send("/api/boom").await.status, 500);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_wrong_method_is_refused_in_the_visitor_s_language() {
+    let workspace = Workspace::copy_of(&fixture_corpus());
+    let server = TestServer::start(&workspace).await;
+    let page = server.request(Method::DELETE, "/search", &[("accept-language", "it")]).await;
+    assert_eq!(page.status, 405);
+    assert!(page.body.contains("<html lang=\"it\">"), "{}", page.body);
+    let api = server.request(Method::DELETE, "/api/search", &[]).await;
+    assert_eq!(api.status, 405);
+    assert_eq!(api.json()["error"]["code"], "method_not_allowed");
 }

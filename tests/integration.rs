@@ -17,6 +17,8 @@ mod check;
 mod faults;
 /// Hostile HTTP requests, overload, deadlines and rate limits over raw TCP.
 mod hostile;
+/// The shape of the code: dependency ownership, layered server modules, file sizes.
+mod house;
 /// `casebook import`: site structures, idempotence, bad pages, --follow, the round trip.
 mod import;
 /// `casebook index`: builds, incremental updates, the atomic swap, corrupt indexes.

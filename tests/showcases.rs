@@ -379,3 +379,55 @@ async fn web_login_sessions_csrf_and_rate_limits() {
     }
     assert_eq!(log_in(server, "root", PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_renamed_case_is_remembered_by_its_new_title_when_it_leaves_the_archive() {
+    let setup = setup().await;
+    let server = &setup.server;
+    let slug = create(&setup, "Renamed").await;
+    let path = format!("/api/showcases/{slug}/items");
+    api(server, Method::POST, &path, Some(&setup.anna), r#"{"case_id":"fintech-milano"}"#).await;
+    let item = api(server, Method::GET, &format!("/api/showcases/{slug}"), Some(&setup.anna), "").await.json();
+    // The item embeds the labelled case: the same facts as a search hit.
+    assert_eq!(item["items"][0]["id"], "fintech-milano");
+    assert_eq!(item["items"][0]["title"], "Pagamenti digitali per le PMI");
+    assert_eq!(item["items"][0]["organisation"], "PagaSmart");
+    assert_eq!(item["items"][0]["sectors"][0]["id"], "finance");
+    assert_eq!(item["items"][0]["region"]["value"], "ITC4");
+
+    let file = setup.workspace.corpus().join("cases/fintech-milano.md");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(&file, text.replace("Pagamenti digitali per le PMI", "Pagamenti istantanei per le PMI")).unwrap();
+    setup.workspace.build();
+    server.state.reload_if_changed().unwrap();
+    let renamed = api(server, Method::GET, &format!("/api/showcases/{slug}"), Some(&setup.anna), "").await.json();
+    assert_eq!(renamed["items"][0]["title"], "Pagamenti istantanei per le PMI");
+
+    std::fs::remove_file(&file).unwrap();
+    setup.workspace.build();
+    server.state.reload_if_changed().unwrap();
+    let gone = api(server, Method::GET, &format!("/api/showcases/{slug}"), Some(&setup.anna), "").await.json();
+    assert_eq!(gone["items"][0]["in_archive"], false);
+    assert_eq!(gone["items"][0]["title"], "Pagamenti istantanei per le PMI", "the title seen last, not the first");
+    assert!(gone["items"][0].get("organisation").is_none(), "no facts of a case that left: {}", gone["items"][0]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_database_failure_while_reading_a_session_is_a_500_not_a_logout() {
+    let setup = setup().await;
+    let server = &setup.server;
+    let db = setup.workspace.path().join("data/casebook.db");
+    // A session started by another connection, so the server has none of its pages cached.
+    let other = casebook_store::Store::open(&db).unwrap();
+    let anna = other.users().unwrap().into_iter().find(|u| u.name == "anna").unwrap();
+    let secret = other.create_session(&anna).unwrap().0;
+    drop(other);
+    // The database loses its content under the running server.
+    for file in ["data/casebook.db", "data/casebook.db-wal"] {
+        std::fs::OpenOptions::new().write(true).open(setup.workspace.path().join(file)).unwrap().set_len(0).unwrap();
+    }
+    let cookie = format!("casebook_session={secret}");
+    let page = server.get_with("/organiser", &[("cookie", &cookie)]).await;
+    assert_eq!(page.status, StatusCode::INTERNAL_SERVER_ERROR, "{}", page.body);
+    assert!(page.body.contains("the problem has been logged"), "{}", page.body);
+}

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use crate::parse::{Context, parse_case};
+use crate::fields::Context;
+use crate::parse::parse_case;
 use crate::{Case, CorpusConfig, Diagnostic, Synonyms, Taxonomy, builtin};
 
 /// Errors that stop a corpus from being read at all (as opposed to problems in one case).

@@ -13,6 +13,17 @@ pub enum Severity {
     Error,
 }
 
+/// What a problem is about, for programs that act on it (its message is for people).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum DiagnosticKind {
+    /// A problem with a field or with the file.
+    #[default]
+    Problem,
+    /// The file is marked `needs_review` (an import with missing facts): kept out of the
+    /// index until an editor completes it.
+    NeedsReview,
+}
+
 /// One problem in one file, in words an editor understands.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
@@ -26,6 +37,9 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// What is wrong and how to fix it.
     pub message: String,
+    /// What the problem is about.
+    #[serde(skip)]
+    pub kind: DiagnosticKind,
 }
 
 impl Diagnostic {
@@ -36,7 +50,14 @@ impl Diagnostic {
         column: Option<usize>,
         message: impl Into<String>,
     ) -> Self {
-        Diagnostic { path: path.into(), line, column, severity: Severity::Error, message: message.into() }
+        Diagnostic {
+            path: path.into(),
+            line,
+            column,
+            severity: Severity::Error,
+            message: message.into(),
+            kind: DiagnosticKind::Problem,
+        }
     }
 
     /// A warning at an optional place.
@@ -46,7 +67,19 @@ impl Diagnostic {
         column: Option<usize>,
         message: impl Into<String>,
     ) -> Self {
-        Diagnostic { path: path.into(), line, column, severity: Severity::Warning, message: message.into() }
+        Diagnostic {
+            path: path.into(),
+            line,
+            column,
+            severity: Severity::Warning,
+            message: message.into(),
+            kind: DiagnosticKind::Problem,
+        }
+    }
+
+    /// The warning that a file needs review (see [`DiagnosticKind::NeedsReview`]).
+    pub fn needs_review(path: impl Into<PathBuf>, line: Option<usize>, message: impl Into<String>) -> Self {
+        Diagnostic { kind: DiagnosticKind::NeedsReview, ..Diagnostic::warning(path, line, None, message) }
     }
 
     /// Whether this is an error.

@@ -7,7 +7,9 @@ use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use casebook_corpus::{CaseFile, Context, Diagnostic, Vocabulary, content_hash, discover, max_award_year, parse_case};
+use casebook_corpus::{
+    CaseFile, Context, Diagnostic, DiagnosticKind, Vocabulary, content_hash, discover, max_award_year, parse_case,
+};
 use tantivy::{Index, IndexWriter, Term};
 
 use crate::analysis::Analyzers;
@@ -164,9 +166,7 @@ pub fn build_index(
                     let has_error = parsed.diagnostics.iter().any(Diagnostic::is_error);
                     for diagnostic in parsed.diagnostics {
                         // A file marked for review is skipped like a broken one, so it is listed.
-                        if diagnostic.is_error()
-                            || (parsed.needs_review && diagnostic.message.starts_with("needs review"))
-                        {
+                        if diagnostic.is_error() || diagnostic.kind == DiagnosticKind::NeedsReview {
                             errors.push(diagnostic)
                         } else {
                             warnings.push(diagnostic)

@@ -1,3 +1,5 @@
+//! Unit tests of the store: accounts, sessions, tokens, showcases and transfer on a real SQLite file.
+
 use super::*;
 
 fn store() -> (tempfile::TempDir, Store) {

@@ -11,5 +11,7 @@ pub(crate) mod plan;
 pub(crate) mod similar;
 pub(crate) mod snippet;
 pub(crate) mod suggest;
+#[cfg(test)]
+mod tests;
 pub(crate) mod text;
 pub(crate) mod tiered;
