@@ -18,10 +18,12 @@ fn dependencies(manifest: &Path) -> BTreeSet<String> {
         let line = line.trim();
         if line.starts_with('[') {
             in_section = line == "[dependencies]";
-        } else if in_section && let Some((name, _)) = line.split_once(['=', '.']) {
-            if !name.trim().is_empty() && !name.starts_with('#') {
-                names.insert(name.trim().to_string());
-            }
+        } else if in_section
+            && let Some((name, _)) = line.split_once(['=', '.'])
+            && !name.trim().is_empty()
+            && !name.starts_with('#')
+        {
+            names.insert(name.trim().to_string());
         }
     }
     names
