@@ -32,7 +32,7 @@ for n in "${sizes[@]}"; do
   out="docs/bench/results-$n.json"
   echo "== $n cases"
   if [ ! -d "$corpus" ]; then
-    "$bin" gen-corpus --n "$n" --seed 42 --out "$corpus"
+    "$bench" gen-corpus --n "$n" --seed 42 --out "$corpus"
   fi
   rm -rf "$index"
   /usr/bin/time -f "%e %M" -o "$data/build.time" "$bin" index --corpus "$corpus" --index "$index" --full >/dev/null

@@ -15,14 +15,16 @@ cases=${1:-10000}
 seconds=${2:-120}
 connections=${3:-64}
 command -v wrk >/dev/null || { echo "wrk is not installed: apt-get install wrk" >&2; exit 1; }
-cargo build --release --quiet
+cargo build --release --quiet --bin casebook
+cargo build --release --quiet -p casebook-bench --bin casebook-bench
 bin=target/release/casebook
+bench=target/release/casebook-bench
 work=$(mktemp -d)
 server=
 trap '[ -n "$server" ] && kill $server 2>/dev/null; rm -rf "$work"' EXIT
 
 echo "== corpus: $cases generated cases"
-"$bin" gen-corpus --n "$cases" --queries 2000 --out "$work/corpus" >/dev/null
+"$bench" gen-corpus --n "$cases" --queries 2000 --out "$work/corpus" >/dev/null
 "$bin" index --corpus "$work/corpus" --index "$work/index" | tail -1
 
 # The mix: 55% API searches (the generated query mix), 15% search pages, 10% suggestions,

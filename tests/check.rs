@@ -27,6 +27,21 @@ fn valid_case_passes() {
 }
 
 #[test]
+fn a_generated_benchmark_corpus_of_n_cases_passes_check() {
+    // The generator of `casebook-bench gen-corpus`, called as a library.
+    let workspace = Workspace::new();
+    let out = workspace.path().join("generated");
+    casebook_bench::generate(&out, &casebook_bench::GenOptions { cases: 1_200, seed: 7, queries: 50 }).unwrap();
+    let output = workspace.run(&["check", "--quiet", "--corpus", out.to_str().unwrap()]);
+    let lines: Vec<String> = stdout(&output).lines().map(str::to_string).collect();
+    assert_eq!(output.status.code(), Some(0), "{lines:#?}");
+    assert_eq!(lines.last().map(String::as_str), Some("checked 1200 files: 1200 valid cases, 0 errors, 0 warnings"));
+    let queries = std::fs::read_to_string(out.join("queries.jsonl")).unwrap();
+    assert_eq!(queries.lines().count(), 50);
+    assert!(queries.lines().all(|l| serde_json::from_str::<serde_json::Value>(l).unwrap().is_object()));
+}
+
+#[test]
 fn missing_front_matter() {
     assert_error(
         "no-front-matter.md",

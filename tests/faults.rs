@@ -72,12 +72,11 @@ impl SearchLoop {
     }
 }
 
-/// Adds `n` generated cases to the workspace's corpus.
+/// Adds `n` generated cases to the workspace's corpus (the generator of
+/// `casebook-bench gen-corpus`, called as a library).
 fn grow(workspace: &Workspace, n: usize) {
     let out = workspace.path().join("generated");
-    let n = n.to_string();
-    let output = workspace.run(&["gen-corpus", "--n", &n, "--out", out.to_str().expect("utf-8 path")]);
-    assert!(output.status.success(), "{}", stderr(&output));
+    casebook_bench::generate(&out, &casebook_bench::GenOptions { cases: n, seed: 1, queries: 0 }).expect("generate");
     for entry in std::fs::read_dir(out.join("cases")).expect("generated cases") {
         let entry = entry.expect("entry");
         std::fs::rename(entry.path(), workspace.corpus().join("cases").join(entry.file_name())).expect("move");

@@ -2,7 +2,7 @@
 //! One test binary (`autotests = false`) so the workspace links tests once.
 
 // Test code panics on unexpected failures by design.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests panic on unexpected failures")]
 
 /// Shared helpers: temporary corpora, running the binary.
 mod util;
@@ -23,6 +23,8 @@ mod house;
 mod import;
 /// `casebook index`: builds, incremental updates, the atomic swap, corrupt indexes.
 mod index;
+/// Logs: no colour codes in files, JSON lines, the bounded buffer of a server nobody reads.
+mod logs;
 /// Property tests of the search core: any query text and parameters, never a panic or an error.
 mod properties;
 /// The bundled sample corpus: validity and coverage.

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 /// Casebook: an archive and search engine for innovation case studies.
 ///
@@ -15,6 +15,25 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Format of the logs on standard error (`CASEBOOK_LOG` filters them).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        value_name = "FORMAT",
+        default_value_t = LogFormat::Text,
+        env = "CASEBOOK_LOG_FORMAT"
+    )]
+    pub log_format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One line per event for people; colours only on a terminal.
+    Text,
+    /// One JSON object per line for log collectors (`timestamp`, `level`, `message`, `target`, fields).
+    Json,
 }
 
 /// The subcommands.
@@ -61,29 +80,8 @@ pub enum Command {
     /// Move showcases between deployments as JSON.
     #[command(subcommand)]
     Showcases(ShowcasesCommand),
-    /// Write a synthetic corpus for benchmarks: N taxonomy-valid cases (70% Italian,
-    /// Zipf-distributed words, all sectors, regions weighted like Italy plus 10% abroad,
-    /// years 2010-2026) and a query mix (`queries.jsonl`), the same for the same seed.
-    GenCorpus(GenCorpusArgs),
     /// Print the OpenAPI document of the HTTP API (as committed in docs/openapi.json).
     Openapi,
-}
-
-/// `casebook gen-corpus`.
-#[derive(Debug, Args)]
-pub struct GenCorpusArgs {
-    /// Number of cases.
-    #[arg(long, value_name = "N")]
-    pub n: usize,
-    /// Random seed.
-    #[arg(long, value_name = "S", default_value_t = 1)]
-    pub seed: u64,
-    /// Requests in the query mix.
-    #[arg(long, value_name = "N", default_value_t = 1000)]
-    pub queries: usize,
-    /// Output folder (a corpus: `cases/` and `queries.jsonl`); must not exist.
-    #[arg(long, value_name = "DIR")]
-    pub out: PathBuf,
 }
 
 /// Where the database is.

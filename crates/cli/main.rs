@@ -2,27 +2,20 @@
 
 mod cli;
 mod commands;
+mod logging;
 mod output;
 
 use std::process::ExitCode;
 
 use clap::Parser;
 
-fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("CASEBOOK_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("casebook=info,warn"));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_target(false)
-        .without_time()
-        .init();
-}
-
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
-    init_logging();
-    match commands::run(cli.command) {
+    let logging = logging::init(cli.log_format);
+    let result = commands::run(cli.command);
+    // Buffered log lines are written before the error chain, and before the process exits.
+    logging.finish();
+    match result {
         Ok(code) => code,
         Err(error) => {
             if output::is_broken_pipe(&error) {

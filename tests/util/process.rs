@@ -19,6 +19,16 @@ impl Process {
     }
 }
 
+impl Process {
+    /// Stops it with SIGTERM (a graceful shutdown, as by a service manager) and waits for it.
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.0.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("run kill");
+        assert!(sent.success(), "kill -TERM {pid}");
+        self.0.wait().expect("wait for casebook")
+    }
+}
+
 impl Drop for Process {
     fn drop(&mut self) {
         let _ = self.0.kill();
@@ -42,16 +52,32 @@ pub fn spawn(workspace: &Workspace, args: &[&str]) -> Process {
 /// `casebook serve --addr 127.0.0.1:0 EXTRA...`; returns it with its base URL once it
 /// listens.
 pub fn serve(workspace: &Workspace, extra: &[&str]) -> (Process, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_casebook"))
+    serve_with(workspace, &[], extra, &[("CASEBOOK_LOG", "warn")], Stdio::inherit())
+}
+
+/// `casebook GLOBAL... serve --addr 127.0.0.1:0 EXTRA...` with extra environment variables
+/// and standard error going to `stderr`; returns it with its base URL once it listens.
+pub fn serve_with(
+    workspace: &Workspace,
+    global: &[&str],
+    extra: &[&str],
+    env: &[(&str, &str)],
+    stderr: Stdio,
+) -> (Process, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_casebook"));
+    command
+        .args(global)
         .args(["serve", "--addr", "127.0.0.1:0"])
         .args(extra)
         .current_dir(workspace.path())
         .env_remove("CASEBOOK_DB")
-        .env("CASEBOOK_LOG", "warn")
+        .env_remove("CASEBOOK_LOG_FORMAT")
         .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .expect("start casebook serve");
+        .stderr(stderr);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    let mut child = command.spawn().expect("start casebook serve");
     let stdout = child.stdout.take().expect("stdout");
     let process = Process(child);
     let mut line = String::new();

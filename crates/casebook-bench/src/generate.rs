@@ -1,4 +1,4 @@
-//! `casebook gen-corpus`: N realistic, taxonomy-valid case files for benchmarks, and a query
+//! `casebook-bench gen-corpus`: N realistic, taxonomy-valid case files for benchmarks, and a query
 //! mix, deterministic for a given seed.
 
 use std::fmt::Write as _;

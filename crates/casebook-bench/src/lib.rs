@@ -1,5 +1,6 @@
-//! Benchmarks of Casebook: a deterministic synthetic corpus (`generate`), the measurement harness
-//! (`harness`, run by the `casebook-bench` binary and `scripts/bench-compare.sh`), and the
+//! Benchmarks of Casebook: a deterministic synthetic corpus (`generate`, run by
+//! `casebook-bench gen-corpus` and used by the integration tests), the measurement harness
+//! (`harness`, run by `casebook-bench measure` and `scripts/bench-compare.sh`), and the
 //! SQLite FTS5 baseline it is compared with (`fts5`).
 
 pub mod chart;

@@ -23,21 +23,6 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Tokens(command) => state::tokens(command),
         Command::Backup(args) => state::backup(&args),
         Command::Showcases(command) => state::showcases(command),
-        Command::GenCorpus(args) => {
-            anyhow::ensure!(!args.out.exists(), "`{}` exists: choose a new folder", args.out.display());
-            let started = std::time::Instant::now();
-            let options = casebook_bench::GenOptions { cases: args.n, seed: args.seed, queries: args.queries };
-            let bytes = casebook_bench::generate(&args.out, &options)?;
-            println!(
-                "wrote {} cases ({:.1} MB) and {} queries to `{}` in {:.1} s",
-                args.n,
-                bytes as f64 / 1e6,
-                args.queries,
-                args.out.display(),
-                started.elapsed().as_secs_f64()
-            );
-            Ok(ExitCode::SUCCESS)
-        }
         Command::Openapi => {
             print!("{}", casebook_server::openapi_json());
             Ok(ExitCode::SUCCESS)
