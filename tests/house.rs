@@ -44,7 +44,7 @@ fn each_heavy_dependency_is_owned_by_one_crate() {
         ("scraper", &["casebook-import"]),
         ("htmd", &["casebook-import"]),
         ("ureq", &["casebook-import"]),
-        ("clap", &["casebook"]),
+        ("clap", &["casebook", "casebook-bench"]),
     ];
     let mut manifests = vec![("casebook".to_string(), root().join("Cargo.toml"))];
     for entry in std::fs::read_dir(root().join("crates")).unwrap() {
