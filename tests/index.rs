@@ -126,3 +126,23 @@ fn missing_and_corrupt_indexes_give_clear_errors() {
     assert!(workspace.run(&["index"]).status.success());
     assert_eq!(Archive::open(&workspace.index()).unwrap().case_count(), 10);
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn serve_rebuilds_an_index_of_another_version_before_serving() {
+    let workspace = Workspace::copy_of(&fixture_corpus());
+    assert!(workspace.run(&["index"]).status.success());
+    // Make the live generation look as if an older Casebook had built it.
+    let generation = Archive::live_generation(&workspace.index()).unwrap();
+    let manifest = generation.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    json["schema_version"] = serde_json::json!(1);
+    std::fs::write(&manifest, serde_json::to_string(&json).unwrap()).unwrap();
+    assert!(Archive::open(&workspace.index()).is_err(), "this version refuses it");
+
+    let (mut server, base) = crate::util::process::serve(&workspace, &[]);
+    let health = crate::util::http::send_to(&base, axum::http::Method::GET, "/healthz", &[], String::new()).await;
+    server.terminate();
+    assert_eq!(health.json()["cases"], 10, "served the rebuilt index");
+    assert_ne!(Archive::live_generation(&workspace.index()).unwrap(), generation);
+}

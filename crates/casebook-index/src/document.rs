@@ -8,12 +8,12 @@ use tantivy::schema::Facet;
 use crate::schema::Fields;
 
 /// What the index stores of a case to show it without the corpus: its facts, its markdown
-/// body and its file. The JSON kept in the index is the record's fields side by side with
-/// `body_markdown` and `path`.
+/// body and its file, kept as JSON `{"record": {...}, "body_markdown", "path"}` (nested, not
+/// flattened: it is read back for every hit, and serde reads a flattened struct through an
+/// intermediate buffer).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct StoredCase {
     /// The facts.
-    #[serde(flatten)]
     pub record: CaseRecord,
     /// Markdown body (for the case page).
     pub body_markdown: String,

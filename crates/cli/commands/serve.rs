@@ -34,9 +34,10 @@ fn update_index(corpus: &std::path::Path, index: &std::path::Path) {
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     let corpus = &args.corpus.corpus;
     let index = &args.index.index;
-    // With an index in place, serve it at once and bring it up to date in the background (the
-    // server switches to the new generation when it is published). Without one, build first.
-    let has_index = casebook_index::Archive::live_generation(index).is_ok();
+    // With an index this version can open, serve it at once and bring it up to date in the
+    // background (the server switches to the new generation when it is published). Without one
+    // (none yet, or built by another version of Casebook), build first.
+    let has_index = casebook_index::Archive::open(index).is_ok();
     if has_index {
         let (corpus, index) = (corpus.clone(), index.clone());
         std::thread::spawn(move || update_index(&corpus, &index));
