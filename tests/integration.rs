@@ -25,6 +25,8 @@ mod import;
 mod index;
 /// Logs: no colour codes in files, JSON lines, the bounded buffer of a server nobody reads.
 mod logs;
+/// `/metrics`: counters after real traffic, and access rules.
+mod metrics;
 /// Property tests of the search core: any query text and parameters, never a panic or an error.
 mod properties;
 /// The bundled sample corpus: validity and coverage.

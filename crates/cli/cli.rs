@@ -239,6 +239,10 @@ pub struct ServeArgs {
     pub db: DbArg,
     #[command(flatten)]
     pub limits: LimitArgs,
+    /// A secret that lets clients other than loopback read /metrics (`Authorization: Bearer
+    /// TOKEN`); without it only loopback clients, not forwarded by a proxy, can.
+    #[arg(long, value_name = "TOKEN", env = "CASEBOOK_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 }
 
 /// Overload and abuse limits of `casebook serve` (see docs/security.md).

@@ -14,6 +14,9 @@ use casebook_server::{AppState, ServerConfig};
 
 use super::Workspace;
 
+/// The metrics token of test servers.
+pub const METRICS_TOKEN: &str = "test-metrics-token";
+
 /// A running server; it stops when the test's runtime ends.
 pub struct TestServer {
     pub base: String,
@@ -58,6 +61,7 @@ impl TestServer {
             poll_interval: Duration::from_millis(50),
             db: workspace.path().join("data/casebook.db"),
             limits,
+            metrics_token: Some(METRICS_TOKEN.into()),
         };
         let state = Arc::new(AppState::open(config, addr).expect("open index"));
         tokio::spawn(casebook_server::reload_loop(Arc::clone(&state), Duration::from_millis(50)));

@@ -6,7 +6,8 @@
 //! listener; `serve` runs it. The modules are layered, each using only those listed before:
 //!
 //! - leaves: `i18n` (languages, UI strings), `html` (sanitising, charts), `params` (query
-//!   strings), `assets` (embedded files), `limits` (the limits and their counters);
+//!   strings), `assets` (embedded files), `limits` (the limits and their counters),
+//!   `metrics` (the Prometheus counters);
 //! - `layout` (the page frame), `error` (`AppError` and its JSON and HTML renderings);
 //! - `state` (the served archive, the store, `blocking`), `auth` (tokens, sessions, the
 //!   API's user extractors), `views` (the views API and pages share);
@@ -20,6 +21,7 @@ mod html;
 mod i18n;
 mod layout;
 mod limits;
+mod metrics;
 mod middleware;
 mod pages;
 mod params;
@@ -95,6 +97,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/", get(pages::home))
         .route("/cases/{id}", get(pages::case_page))
         .route("/healthz", get(pages::healthz))
+        .route("/metrics", get(pages::metrics))
         .route("/robots.txt", get(pages::robots))
         .route("/sitemap.xml", get(pages::sitemap))
         .route("/static/{file}", get(pages::static_file))
@@ -135,7 +138,8 @@ pub fn protect(routes: Router, state: Arc<AppState>) -> Router {
         .layer(DefaultBodyLimit::max(body_limit))
         .layer(CatchPanicLayer::custom(middleware::panic_response))
         .layer(from_fn(middleware::uniform_errors))
-        .layer(from_fn_with_state(state, middleware::admission))
+        .layer(from_fn_with_state(Arc::clone(&state), middleware::admission))
+        .layer(from_fn_with_state(state, middleware::track))
         .layer(CompressionLayer::new().gzip(true))
         .layer(security_header("content-security-policy", CONTENT_SECURITY_POLICY))
         .layer(security_header("x-content-type-options", "nosniff"))

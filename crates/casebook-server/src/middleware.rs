@@ -5,16 +5,18 @@
 //!   shedding instead of a queue that grows until everything times out), the deadline (503);
 //! - **rate limit**: one token per request from the client's bucket on the expensive routes
 //!   (429 with `Retry-After`);
+//! - **tracking**: every answer is counted by route template and status, with its latency
+//!   (`metrics.rs`, served at `/metrics`);
 //! - **uniform errors**: error answers written by something other than our handlers (axum's
 //!   extractor rejections, the body limit, a handler that panicked) are rewritten as JSON
 //!   under `/api/` and as an HTML page elsewhere.
 
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::body::Body;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{ConnectInfo, MatchedPath, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -151,4 +153,15 @@ pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Respons
         .unwrap_or("unknown panic");
     tracing::error!(panic = what, "a handler panicked");
     (StatusCode::INTERNAL_SERVER_ERROR, "a handler panicked").into_response()
+}
+
+/// Middleware: counts the answer by route template (`unmatched` for paths no route knows:
+/// never the path itself, which would make the set of series unbounded), status and latency.
+pub async fn track(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let route = request.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
+    let response = next.run(request).await;
+    let route = route.as_deref().unwrap_or("unmatched");
+    state.metrics.record(route, response.status().as_u16(), started.elapsed());
+    response
 }

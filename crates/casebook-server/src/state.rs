@@ -12,6 +12,7 @@ use casebook_store::Store;
 
 use crate::error::AppError;
 use crate::limits::{Guard, Limits, RateLimiter};
+use crate::metrics::Metrics;
 
 /// How the service runs.
 #[derive(Debug, Clone)]
@@ -32,6 +33,9 @@ pub struct ServerConfig {
     pub db: PathBuf,
     /// Overload and abuse limits.
     pub limits: Limits,
+    /// A bearer token that lets clients other than loopback read `/metrics` (none: loopback
+    /// only).
+    pub metrics_token: Option<String>,
 }
 
 /// What every handler sees.
@@ -46,6 +50,8 @@ pub struct AppState {
     pub login_limiter: RateLimiter,
     /// Requests in flight and the clients' rate-limit buckets.
     pub guard: Guard,
+    /// Counters exposed at `/metrics`.
+    pub metrics: Metrics,
     archive: RwLock<Arc<Archive>>,
 }
 
@@ -65,6 +71,7 @@ impl AppState {
         Ok(AppState {
             public_url: public_url.trim_end_matches('/').to_string(),
             guard: Guard::new(&config.limits),
+            metrics: Metrics::default(),
             config,
             store: Arc::new(store),
             login_limiter: RateLimiter::default(),
@@ -99,6 +106,8 @@ impl AppState {
             Ok(mut guard) => *guard = Arc::new(archive),
             Err(poisoned) => *poisoned.into_inner() = Arc::new(archive),
         }
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+        self.metrics.reloaded(now);
         Ok(true)
     }
 }

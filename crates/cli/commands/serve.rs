@@ -62,6 +62,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             trust_forwarded_for: args.limits.trust_forwarded_for,
             ..casebook_server::Limits::default()
         },
+        metrics_token: args.metrics_token.clone().filter(|token| !token.is_empty()),
     };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;

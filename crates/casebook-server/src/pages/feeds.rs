@@ -3,8 +3,8 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{RawQuery, State};
-use axum::http::{HeaderValue, header};
+use axum::extract::{ConnectInfo, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use casebook_index::{SearchRequest, Sort};
 use serde::Serialize;
@@ -152,6 +152,38 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
         generation: archive.generation_name(),
         index_age_seconds: now.saturating_sub(archive.built_at()),
     })
+}
+
+/// `GET /metrics`: the Prometheus text format, for loopback clients (a request forwarded by a
+/// proxy is not one, whatever its peer) or with `Authorization: Bearer <metrics token>`.
+pub async fn metrics(
+    State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<std::net::SocketAddr>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let forwarded = headers.contains_key("x-forwarded-for") || headers.contains_key("forwarded");
+    let local = peer.ip().is_loopback() && !forwarded;
+    let token_ok = state.config.metrics_token.as_deref().is_some_and(|expected| {
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+            .is_some_and(|given| casebook_store::constant_time_eq(given.trim().as_bytes(), expected.as_bytes()))
+    });
+    if !local && !token_ok {
+        return Err(AppError::forbidden(
+            "`/metrics` answers loopback clients, or others with the metrics token (`--metrics-token`)",
+        ));
+    }
+    let archive = state.archive();
+    let generation = archive.generation_name().trim_start_matches("gen-").parse().unwrap_or(0);
+    let gauges = crate::metrics::IndexGauges {
+        generation,
+        cases: archive.case_count(),
+        in_flight: state.guard.requests_in_flight(),
+    };
+    let text = state.metrics.render(gauges);
+    Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response())
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use axum::response::{IntoResponse, Response};
 
 pub use case::case_page;
 pub use context::{CheckedForm, PageContext};
-pub use feeds::{atom, csv, healthz, robots, sitemap};
+pub use feeds::{atom, csv, healthz, metrics, robots, sitemap};
 pub use home::home;
 pub use login::{login_page, login_submit, logout};
 pub use organiser::{
