@@ -3,7 +3,9 @@
 # generate the corpus and query mix, build the index (wall time, peak RSS, size), re-index
 # unchanged and after changing 1% of the files, measure in-process latency per query class
 # (Casebook single pass, the N+1 approach, and SQLite FTS5 on the same mix), suggest latency,
-# server start-up, and HTTP throughput with wrk. Writes docs/bench/results-<N>.json and
+# server start-up, and HTTP throughput with wrk. The same corpus is also indexed and queried
+# the plainest way tantivy allows (`casebook-bench raw-index`, `measure --raw`): every
+# figure is shown as a ratio to it and to SQLite FTS5. Writes docs/bench/results-<N>.json and
 # docs/bench/latency.svg, and prints a summary.
 #
 # Usage: scripts/bench-compare.sh [SIZES...]   (default: 10000 100000; add 1000000 for 1M)
@@ -47,10 +49,15 @@ for n in "${sizes[@]}"; do
   read -r changed_s changed_kb < "$data/changed.time"
   for f in $changed; do mv "$f.orig" "$f"; done
   "$bin" index --corpus "$corpus" --index "$index" >/dev/null
+  raw="$data/raw-$n"
+  rm -rf "$raw"
+  /usr/bin/time -f "%e %M" -o "$data/raw.time" "$bench" raw-index "$corpus" "$raw" >/dev/null
+  read -r raw_s raw_kb < "$data/raw.time"
+  raw_size=$(du -sb "$raw" | cut -f1)
 
   fts5=(--fts5 "$data/fts5-$n.db")
   [ -z "${NO_FTS5:-}" ] || fts5=()
-  "$bench" measure "$corpus" "$index" "$corpus/queries.jsonl" --rounds "${ROUNDS:-3}" "${fts5[@]}" > "$data/measure.json"
+  "$bench" measure "$corpus" "$index" "$corpus/queries.jsonl" --rounds "${ROUNDS:-3}" --raw "$raw" "${fts5[@]}" > "$data/measure.json"
 
   # Server start-up on the existing index, and HTTP throughput over the query mix.
   python3 - "$corpus/queries.jsonl" > "$data/paths.txt" <<'PY'
@@ -73,11 +80,12 @@ PY
   PATHS_FILE="$data/paths.txt" wrk -t2 -c64 -d"${http_seconds}s" --latency -s scripts/load-mix.lua "$base" > "$data/wrk.txt" || true
   rss_end=$(ps -o rss= -p $server | tr -d ' ')
   kill $server; wait $server 2>/dev/null || true
-  python3 - "$data" "$out" "$n" "$build_s" "$build_kb" "$size" "$unchanged_s" "$changed_s" "$start" "$ready" "$rss_start" "$rss_end" <<'PY'
+  python3 - "$data" "$out" "$n" "$build_s" "$build_kb" "$size" "$unchanged_s" "$changed_s" "$start" "$ready" "$rss_start" "$rss_end" "$raw_s" "$raw_kb" "$raw_size" <<'PY'
 import json, re, sys
 data, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 build_s, build_kb, size, unchanged_s, changed_s = float(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), float(sys.argv[7]), float(sys.argv[8])
 start, ready, rss_start, rss_end = float(sys.argv[9]), float(sys.argv[10]), int(sys.argv[11]), int(sys.argv[12])
+raw_s, raw_kb, raw_size = float(sys.argv[13]), int(sys.argv[14]), int(sys.argv[15])
 result = json.load(open(f"{data}/measure.json"))
 wrk = open(f"{data}/wrk.txt").read()
 def ms(text):
@@ -91,19 +99,24 @@ result.update({
     "cases_per_second": n / build_s, "build_mb_per_second": result["markdown_bytes"] / 1e6 / build_s,
     "reindex_unchanged_seconds": unchanged_s, "reindex_1pct_seconds": changed_s,
     "serve_startup_ms": (ready - start) * 1000,
+    "raw_tantivy_build_seconds": raw_s, "raw_tantivy_build_peak_rss_mb": raw_kb / 1024, "raw_tantivy_index_bytes": raw_size,
     "http": {"requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1)),
              "p50_ms": latency.get("50"), "p99_ms": latency.get("99"),
              "errors": errors + (int(non2xx.group(1)) if non2xx else 0),
              "rss_start_mb": rss_start / 1024, "rss_end_mb": rss_end / 1024},
 })
 json.dump(result, open(out, "w"), indent=2)
-c, f = result["casebook"], result.get("fts5") or {}
+c, f, r = result["casebook"], result.get("fts5") or {}, result.get("raw_tantivy") or {}
 print(f"  build {build_s:.1f} s ({n / build_s:,.0f} cases/s), peak RSS {build_kb / 1024:.0f} MB, index {size / 1e6:.0f} MB; "
       f"re-index unchanged {unchanged_s:.2f} s, 1% changed {changed_s:.2f} s; open {result['open_ms']:.0f} ms, serve ready {(ready - start) * 1000:.0f} ms")
+print(f"  raw tantivy: build {raw_s:.1f} s, peak RSS {raw_kb / 1024:.0f} MB, index {raw_size / 1e6:.0f} MB; "
+      f"Casebook / raw: build x{build_s / raw_s:.2f}, size x{size / raw_size:.2f}")
+print(f"  {'class':18} {'Casebook mean':>14} {'p50':>8} {'p99':>8} {'/ raw (mean)':>13} {'FTS5 / (mean)':>14}")
 for k in ["browse", "text", "text+facets", "text+facets+years", "all"]:
     if k in c:
-        ratio = f"  x{f[k]['p50'] / c[k]['p50']:.1f} vs FTS5" if k in f and c[k]["p50"] > 0 else ""
-        print(f"  {k:18} p50 {c[k]['p50']:.3f} ms  p95 {c[k]['p95']:.3f}  p99 {c[k]['p99']:.3f}{ratio}")
+        vs_raw = f"x{c[k]['mean'] / r[k]['mean']:.2f}" if k in r and r[k]["mean"] > 0 else "-"
+        vs_fts5 = f"x{f[k]['mean'] / c[k]['mean']:.1f}" if k in f and c[k]["mean"] > 0 else "-"
+        print(f"  {k:18} {c[k]['mean']:11.3f} ms {c[k]['p50']:8.3f} {c[k]['p99']:8.3f} {vs_raw:>13} {vs_fts5:>14}")
 print(f"  suggest p99 {result['suggest']['p99']:.3f} ms; HTTP {result['http']['requests_per_second']:.0f} req/s p50 {latency.get('50')} p99 {latency.get('99')} ms errors {result['http']['errors']}, RSS {rss_start/1024:.0f} -> {rss_end/1024:.0f} MB")
 PY
 done

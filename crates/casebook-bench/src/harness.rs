@@ -126,15 +126,19 @@ pub struct Results {
     pub suggest: Percentiles,
     pub fts5_build_seconds: Option<f64>,
     pub fts5: Option<BTreeMap<String, Percentiles>>,
+    /// The plainest use of tantivy on the same mix (`raw`), when its index was given.
+    pub raw_tantivy: Option<BTreeMap<String, Percentiles>>,
 }
 
-/// Runs every measurement. `fts5_db`: where to build the SQLite database (skipped if None).
+/// Runs every measurement. `fts5_db`: where to build the SQLite database (skipped if None);
+/// `raw_index`: the reference index built by `casebook-bench raw-index` (skipped if None).
 pub fn measure(
     corpus: &Path,
     index: &Path,
     queries: &Path,
     rounds: usize,
     fts5_db: Option<&Path>,
+    raw_index: Option<&Path>,
 ) -> anyhow::Result<Results> {
     let requests = load_queries(queries)?;
     eprintln!("parsing the corpus...");
@@ -191,7 +195,19 @@ pub fn measure(
         }
         None => (None, None),
     };
+    let raw_tantivy = match raw_index {
+        Some(path) => {
+            eprintln!("timing the same requests in plain tantivy...");
+            let raw = crate::raw::open_dir(path)?;
+            let taxonomy = &loaded.vocabulary.taxonomy;
+            Some(time_by_class(&requests, rounds, |r| {
+                std::hint::black_box(raw.search(taxonomy, r).ok());
+            }))
+        }
+        None => None,
+    };
     Ok(Results {
+        raw_tantivy,
         cases: loaded.cases.len(),
         markdown_bytes: loaded.bytes,
         queries: requests.len(),

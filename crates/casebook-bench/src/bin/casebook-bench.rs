@@ -1,8 +1,10 @@
 //! The benchmark tools: `casebook-bench gen-corpus` writes a synthetic corpus and query mix,
-//! `casebook-bench measure` runs every in-process measurement on a corpus and its index and
-//! prints JSON, `casebook-bench chart` draws the latency chart of several result files as
-//! SVG. `scripts/bench-compare.sh` and `scripts/load.sh` drive them. They live here, not in
-//! the `casebook` binary, so that the shipped binary links only the product.
+//! `casebook-bench raw-index` indexes it the plainest way tantivy allows, `casebook-bench
+//! measure` runs every in-process measurement on a corpus and its index (and, optionally,
+//! SQLite FTS5 and the plain tantivy index) and prints JSON, `casebook-bench chart` draws the
+//! latency chart of several result files as SVG. `scripts/bench-compare.sh` and
+//! `scripts/load.sh` drive them. They live here, not in the `casebook` binary, so that the
+//! shipped binary links only the product.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -31,6 +33,18 @@ enum Command {
     Measure(MeasureArgs),
     /// Draw the latency chart of several result files of `measure` as SVG on standard output.
     Chart(ChartArgs),
+    /// Index a corpus the plainest way tantivy allows (the reference of `measure --raw`): one
+    /// stemmed text field, facets as plain fast fields, one segment.
+    RawIndex(RawIndexArgs),
+}
+
+/// `casebook-bench raw-index`.
+#[derive(Debug, Args)]
+struct RawIndexArgs {
+    /// Corpus folder (holds `cases/`).
+    corpus: PathBuf,
+    /// Folder of the new index; must not exist.
+    out: PathBuf,
 }
 
 /// `casebook-bench gen-corpus`.
@@ -65,6 +79,9 @@ struct MeasureArgs {
     /// Also measure SQLite FTS5, building its database at DB (an existing file is replaced).
     #[arg(long, value_name = "DB")]
     fts5: Option<PathBuf>,
+    /// Also measure the plainest tantivy on the index `casebook-bench raw-index` built in DIR.
+    #[arg(long, value_name = "DIR")]
+    raw: Option<PathBuf>,
 }
 
 /// `casebook-bench chart`.
@@ -101,8 +118,22 @@ fn run(command: Command) -> anyhow::Result<()> {
                 &args.queries,
                 args.rounds,
                 args.fts5.as_deref(),
+                args.raw.as_deref(),
             )?;
             println!("{}", serde_json::to_string_pretty(&results)?);
+            Ok(())
+        }
+        Command::RawIndex(args) => {
+            anyhow::ensure!(!args.out.exists(), "`{}` exists: choose a new folder", args.out.display());
+            let started = std::time::Instant::now();
+            let corpus = casebook_corpus::Corpus::load(&args.corpus)?;
+            casebook_bench::raw::build(&args.out, &corpus.cases)?;
+            println!(
+                "indexed {} cases the plain way into `{}` in {:.1} s",
+                corpus.cases.len(),
+                args.out.display(),
+                started.elapsed().as_secs_f64()
+            );
             Ok(())
         }
         Command::Chart(args) => {
