@@ -58,9 +58,12 @@ impl TestServer {
             poll_interval: Duration::from_millis(50),
             db: workspace.path().join("data/casebook.db"),
             limits,
+            insights: true,
+            insights_retention_days: 365,
         };
         let state = Arc::new(AppState::open(config, addr).expect("open index"));
         tokio::spawn(casebook_server::reload_loop(Arc::clone(&state), Duration::from_millis(50)));
+        tokio::spawn(casebook_server::insights_loop(Arc::clone(&state)));
         let app = casebook_server::app(Arc::clone(&state));
         tokio::spawn(async move {
             let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;

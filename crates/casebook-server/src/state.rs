@@ -1,5 +1,5 @@
 //! Shared state: the configuration, the open index generation (swapped when a new one is
-//! published), the store, the limits' counters; and [`blocking`], the way handlers run index
+//! published), the store, the limits' counters, the insights recorder; and [`blocking`], the way handlers run index
 //! and database work off the async runtime.
 
 use std::net::SocketAddr;
@@ -11,6 +11,7 @@ use casebook_index::{Archive, IndexError};
 use casebook_store::Store;
 
 use crate::error::AppError;
+use crate::insights::Insights;
 use crate::limits::{Guard, Limits, RateLimiter};
 
 /// How the service runs.
@@ -32,6 +33,10 @@ pub struct ServerConfig {
     pub db: PathBuf,
     /// Overload and abuse limits.
     pub limits: Limits,
+    /// Record insights for organisers (`--insights off` turns it off).
+    pub insights: bool,
+    /// Days of insights kept (`--insights-retention-days`).
+    pub insights_retention_days: u32,
 }
 
 /// What every handler sees.
@@ -46,6 +51,8 @@ pub struct AppState {
     pub login_limiter: RateLimiter,
     /// Requests in flight and the clients' rate-limit buckets.
     pub guard: Guard,
+    /// The insights recorder (a bounded queue to the store).
+    pub insights: Arc<Insights>,
     archive: RwLock<Arc<Archive>>,
 }
 
@@ -65,6 +72,7 @@ impl AppState {
         Ok(AppState {
             public_url: public_url.trim_end_matches('/').to_string(),
             guard: Guard::new(&config.limits),
+            insights: Arc::new(Insights::new(config.insights, config.insights_retention_days)),
             config,
             store: Arc::new(store),
             login_limiter: RateLimiter::default(),

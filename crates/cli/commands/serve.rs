@@ -61,6 +61,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             trust_forwarded_for: args.limits.trust_forwarded_for,
             ..casebook_server::Limits::default()
         },
+        insights: args.insights == "on",
+        insights_retention_days: args.insights_retention_days,
     };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;
