@@ -46,6 +46,16 @@ impl TestServer {
 
     /// The same with the given limits.
     pub async fn start_with(workspace: &Workspace, limits: casebook_server::Limits) -> TestServer {
+        Self::start_configured(workspace, limits, true).await
+    }
+
+    /// Without the per-client rate limit, recording insights or not.
+    pub async fn start_with_insights(workspace: &Workspace, insights: bool) -> TestServer {
+        Self::start_configured(workspace, casebook_server::Limits { rate_per_second: 0.0, ..Default::default() }, insights)
+            .await
+    }
+
+    async fn start_configured(workspace: &Workspace, limits: casebook_server::Limits, insights: bool) -> TestServer {
         workspace.build();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
@@ -58,7 +68,7 @@ impl TestServer {
             poll_interval: Duration::from_millis(50),
             db: workspace.path().join("data/casebook.db"),
             limits,
-            insights: true,
+            insights,
             insights_retention_days: 365,
         };
         let state = Arc::new(AppState::open(config, addr).expect("open index"));
