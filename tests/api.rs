@@ -38,7 +38,10 @@ fn assert_no_active_markup(path: &str, html: &str) {
         assert!(!["iframe", "object", "embed", "style", "frame", "base"].contains(&name.as_str()), "{path}: <{tag}>");
         assert!(name != "form" || allowed_form, "{path}: <{tag}>");
         if name == "svg" {
-            assert!(tag.starts_with("svg class=\"chart\"") || tag.starts_with("svg class=\"italy-map\""), "{path}: <{tag}>");
+            assert!(
+                tag.starts_with("svg class=\"chart\"") || tag.starts_with("svg class=\"italy-map\""),
+                "{path}: <{tag}>"
+            );
         }
         let lower = tag.to_ascii_lowercase();
         for attribute in attribute_names(&lower[name.len()..]) {

@@ -65,9 +65,16 @@ async fn an_organisation_with_cases_in_three_years_and_two_spellings_shows_all_t
     assert_eq!(list["total"], 2, "{list}");
     assert_eq!(list["organisations"][0]["slug"], "cluster-quokkalab");
     assert_eq!(list["organisations"][0]["cases"], 3);
-    assert_eq!((list["organisations"][0]["first_year"].as_u64(), list["organisations"][0]["last_year"].as_u64()), (Some(2019), Some(2023)));
+    assert_eq!(
+        (list["organisations"][0]["first_year"].as_u64(), list["organisations"][0]["last_year"].as_u64()),
+        (Some(2019), Some(2023))
+    );
     assert_eq!(list["organisations"][1]["slug"], "quokkalab-foods");
-    assert_eq!(server.get("/api/organisations").await.json()["total"], 12, "ten fixture organisations and two new ones");
+    assert_eq!(
+        server.get("/api/organisations").await.json()["total"],
+        12,
+        "ten fixture organisations and two new ones"
+    );
     assert_eq!(server.get("/api/organisations/no-such-org").await.status, StatusCode::NOT_FOUND);
 
     // The search filter: by slug, by a spelling with a legal form, together with a facet.
@@ -75,7 +82,14 @@ async fn an_organisation_with_cases_in_three_years_and_two_spellings_shows_all_t
         let found = server.get(&format!("/api/search?organisation={value}&sort=year_asc")).await.json();
         assert_eq!(found["total"], 3, "{value}: {found}");
         let facet = &found["facets"]["organisation"];
-        assert!(facet.as_array().unwrap().iter().any(|v| v["value"] == "cluster-quokkalab" && v["selected"] == true && v["count"] == 3), "{facet}");
+        assert!(
+            facet
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|v| v["value"] == "cluster-quokkalab" && v["selected"] == true && v["count"] == 3),
+            "{facet}"
+        );
     }
     let narrowed = server.get("/api/search?organisation=cluster-quokkalab&year_from=2021").await.json();
     assert_eq!(narrowed["total"], 2);
@@ -87,7 +101,9 @@ async fn an_organisation_with_cases_in_three_years_and_two_spellings_shows_all_t
         assert!(page.body.contains(text), "organisation page lacks {text:?}");
     }
     let listed = server.get("/organisations?q=quokkalab&lang=en").await;
-    assert!(listed.body.contains("href=\"/organisations/cluster-quokkalab\"") && listed.body.contains("2 organisations"));
+    assert!(
+        listed.body.contains("href=\"/organisations/cluster-quokkalab\"") && listed.body.contains("2 organisations")
+    );
     let case_page = server.get("/cases/quokka-2023?lang=en").await.body;
     assert!(case_page.contains("href=\"/organisations/cluster-quokkalab\""));
     let start = case_page.find("More from this organisation").expect("the section");
@@ -97,7 +113,10 @@ async fn an_organisation_with_cases_in_three_years_and_two_spellings_shows_all_t
     }
     assert_eq!(more.matches("<li class=\"card\">").count(), 2, "another organisation is not merged: {more}");
     let search_page = server.get("/search?organisation=cluster-quokkalab&lang=en").await.body;
-    assert!(search_page.contains("3 results") && search_page.contains("name=\"organisation\" value=\"cluster-quokkalab\" checked"));
+    assert!(
+        search_page.contains("3 results")
+            && search_page.contains("name=\"organisation\" value=\"cluster-quokkalab\" checked")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -134,7 +153,12 @@ fn a_wrong_related_id_fails_check_with_a_suggestion_and_bad_figures_are_errors()
     );
     workspace.write(
         "cases/figures.md",
-        case("Figures", "Figures Srl", 2022, "figures:\n  - {label: patients}\n  - nothing\n  - {label: ok, value: 3, unit: x}"),
+        case(
+            "Figures",
+            "Figures Srl",
+            2022,
+            "figures:\n  - {label: patients}\n  - nothing\n  - {label: ok, value: 3, unit: x}",
+        ),
     );
     workspace.write("cases/self.md", case("Self", "Self Srl", 2022, "related: [self]\norganisation_id: Not A Slug"));
     let output = workspace.run(&["check"]);
@@ -158,7 +182,12 @@ fn a_wrong_related_id_fails_check_with_a_suggestion_and_bad_figures_are_errors()
     let indexed = workspace.run(&["index"]);
     assert!(indexed.status.success(), "{}", stderr(&indexed));
     let all = format!("{}{}", stdout(&indexed), stderr(&indexed));
-    assert!(all.contains("which is no case of the corpus: did you mean `telemedicina-lombardia`? (indexed without this link)"), "{all}");
+    assert!(
+        all.contains(
+            "which is no case of the corpus: did you mean `telemedicina-lombardia`? (indexed without this link)"
+        ),
+        "{all}"
+    );
     let archive = casebook_index::Archive::open(&workspace.index()).unwrap();
     let naming = archive.case("naming").unwrap().expect("indexed");
     let related: Vec<String> = archive.related(&naming.record).unwrap().into_iter().map(|r| r.id).collect();
@@ -168,7 +197,8 @@ fn a_wrong_related_id_fails_check_with_a_suggestion_and_bad_figures_are_errors()
 /// The map's links: (region id, href, accessible name).
 fn map_links(html: &str) -> Vec<(String, String, String)> {
     let attribute = |tag: &str, name: &str| -> String {
-        let start = tag.find(&format!("{name}=\"")).map(|i| i + name.len() + 2).unwrap_or_else(|| panic!("{name} in {tag}"));
+        let start =
+            tag.find(&format!("{name}=\"")).map(|i| i + name.len() + 2).unwrap_or_else(|| panic!("{name} in {tag}"));
         tag[start..start + tag[start..].find('"').unwrap()].to_string()
     };
     html.match_indices("<a class=\"region")
@@ -270,9 +300,17 @@ async fn case_organisation_and_showcase_pages_carry_rich_links() {
     assert_eq!(meta(&page.body, "property", "og:type"), "article");
     assert_eq!(meta(&page.body, "name", "twitter:card"), "summary");
     assert!(page.body.contains("<link rel=\"canonical\" href=\"https://archive.example/cases/quokka-2023?lang=en\">"));
-    assert!(page.body.contains("<link rel=\"alternate\" hreflang=\"it\" href=\"https://archive.example/cases/quokka-2023?lang=it\">"));
-    assert!(page.body.contains("<link rel=\"alternate\" hreflang=\"x-default\" href=\"https://archive.example/cases/quokka-2023\">"));
-    assert_eq!(page.header("content-security-policy"), casebook_server::CONTENT_SECURITY_POLICY, "the policy is unchanged");
+    assert!(page.body.contains(
+        "<link rel=\"alternate\" hreflang=\"it\" href=\"https://archive.example/cases/quokka-2023?lang=it\">"
+    ));
+    assert!(page.body.contains(
+        "<link rel=\"alternate\" hreflang=\"x-default\" href=\"https://archive.example/cases/quokka-2023\">"
+    ));
+    assert_eq!(
+        page.header("content-security-policy"),
+        casebook_server::CONTENT_SECURITY_POLICY,
+        "the policy is unchanged"
+    );
 
     // Text of a case cannot close the data block.
     let tricky = server.get("/cases/script-title").await.body;
@@ -324,7 +362,13 @@ async fn insights_show_a_query_searched_five_times_and_a_zero_result_query_withi
     let token = store.create_token("anna", "insights").unwrap().1;
     let agent = [("user-agent", "QuokkaAgent/9.9"), ("x-forwarded-for", "203.0.113.77")];
 
-    for path in ["/search?q=Telemedicina", "/api/search?q=telemedicina", "/search?q=telemedicina++", "/api/search?q=TELEMEDICINA&lang=it", "/search?q=telemedicina&page=1"] {
+    for path in [
+        "/search?q=Telemedicina",
+        "/api/search?q=telemedicina",
+        "/search?q=telemedicina++",
+        "/api/search?q=TELEMEDICINA&lang=it",
+        "/search?q=telemedicina&page=1",
+    ] {
         assert_eq!(server.get_with(path, &agent).await.status, StatusCode::OK);
     }
     server.get_with("/api/search?q=quokkazzz&region=ITC4", &agent).await;
@@ -344,7 +388,8 @@ async fn insights_show_a_query_searched_five_times_and_a_zero_result_query_withi
     assert_eq!(report["zero_result_queries"][0]["filters"], "region=ITC4");
     assert_eq!(report["zero_result_queries"][0]["href"], "/search?q=quokkazzz&region=ITC4");
     assert_eq!(report["searches"], 7, "the keystroke refresh (typing=1) is not counted: {report}");
-    let filters: Vec<&str> = report["top_filters"].as_array().unwrap().iter().map(|f| f["filter"].as_str().unwrap()).collect();
+    let filters: Vec<&str> =
+        report["top_filters"].as_array().unwrap().iter().map(|f| f["filter"].as_str().unwrap()).collect();
     assert_eq!(filters, ["region=DE", "region=ITC4", "sector=energy"]);
     assert_eq!(report["top_cases"][0]["id"], "fintech-milano");
     assert_eq!(report["searches_per_day"].as_array().unwrap().len(), 7);
@@ -354,7 +399,10 @@ async fn insights_show_a_query_searched_five_times_and_a_zero_result_query_withi
     // Organisers only; `days` is checked.
     assert_eq!(server.get("/api/insights").await.status, StatusCode::UNAUTHORIZED);
     let bad = server.get_with("/api/insights?days=0", &[("authorization", &format!("Bearer {token}"))]).await;
-    assert_eq!((bad.status, bad.json()["error"]["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_parameter")));
+    assert_eq!(
+        (bad.status, bad.json()["error"]["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid_parameter"))
+    );
     let page = server.get("/organiser/insights").await;
     assert_eq!((page.status, page.header("location")), (StatusCode::SEE_OTHER, "/login?next=/organiser/insights"));
     assert_eq!(server.get("/organiser/insights.csv").await.status, StatusCode::UNAUTHORIZED);

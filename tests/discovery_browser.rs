@@ -33,7 +33,9 @@ impl WebDriverCompatibleCommand for BrowserLog {
 /// The console messages logged since the last read.
 async fn console(client: &Client) -> Vec<String> {
     let logs = client.issue_cmd(BrowserLog).await.expect("read the browser console");
-    logs.as_array().map(|entries| entries.iter().map(|e| e["message"].as_str().unwrap_or_default().to_string()).collect()).unwrap_or_default()
+    logs.as_array()
+        .map(|entries| entries.iter().map(|e| e["message"].as_str().unwrap_or_default().to_string()).collect())
+        .unwrap_or_default()
 }
 
 /// The sample corpus with a published showcase, indexed.
@@ -42,9 +44,15 @@ fn sample_workspace() -> Workspace {
     assert!(workspace.run(&["index"]).status.success());
     let store = casebook_store::Store::open(&workspace.path().join("data/casebook.db")).unwrap();
     let anna = store.add_user("anna", casebook_store::Role::Organiser, "correct horse battery").unwrap();
-    let new = casebook_store::NewShowcase { title: "Health stage".into(), event: Some("SMAU Milano 2026".into()), ..Default::default() };
+    let new = casebook_store::NewShowcase {
+        title: "Health stage".into(),
+        event: Some("SMAU Milano 2026".into()),
+        ..Default::default()
+    };
     let showcase = store.create_showcase(&anna, &new).unwrap();
-    for (id, title) in [("cardiologia-telemonitoraggio-post-dimissione", "Cardiologia"), ("techforlife-medtech4europe", "TechForLife")] {
+    for (id, title) in
+        [("cardiologia-telemonitoraggio-post-dimissione", "Cardiologia"), ("techforlife-medtech4europe", "TechForLife")]
+    {
         store.add_item(&showcase.slug, &anna, id, title, "A **note**.").unwrap();
     }
     store.set_status(&showcase.slug, &anna, casebook_store::Status::Published).unwrap();
@@ -104,15 +112,21 @@ async fn the_map_and_the_facets_work_with_the_keyboard_alone_with_a_visible_focu
         }
     }
     assert!(reached.starts_with("INPUT:sector:"), "no sector checkbox reached with Tab: {reached}");
-    let outline = client
-        .execute("return getComputedStyle(document.activeElement).outlineStyle", vec![])
-        .await
-        .unwrap();
+    let outline = client.execute("return getComputedStyle(document.activeElement).outlineStyle", vec![]).await.unwrap();
     assert_ne!(outline, json!("none"), "the focused checkbox shows its focus");
     client.execute("document.activeElement.dataset.probe = '1'", vec![]).await.unwrap();
     client.active_element().await.unwrap().send_keys(" ").await.unwrap();
     wait_until("a sector ticked with the keyboard", "true", || async {
-        client.execute("const e = document.querySelector('input[name=sector]:checked'); return e ? 'true' : 'false'", vec![]).await.unwrap().as_str().unwrap_or_default().to_string()
+        client
+            .execute(
+                "const e = document.querySelector('input[name=sector]:checked'); return e ? 'true' : 'false'",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
     })
     .await;
 

@@ -320,7 +320,8 @@ const AWARDS: &[&str] = &[
     "premio",
 ];
 const LANGUAGES: &[&str] = &["it", "en", "IT", "En", "de", "italian"];
-const ORGANISATIONS: &[&str] = &["salute-connessa", "Salute Connessa S.p.A.", "pagasmart", "PagaSmart S.r.l.", "srl", "no-such-org"];
+const ORGANISATIONS: &[&str] =
+    &["salute-connessa", "Salute Connessa S.p.A.", "pagasmart", "PagaSmart S.r.l.", "srl", "no-such-org"];
 const JUNK: &[&str] = &["", " ", "\u{0}", "<script>alert(1)</script>", "\"", "-", "*", "🚀", "\u{202e}", "::", "\\"];
 
 /// A filter value: a real one, junk, or anything.

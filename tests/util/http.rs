@@ -51,8 +51,12 @@ impl TestServer {
 
     /// Without the per-client rate limit, recording insights or not.
     pub async fn start_with_insights(workspace: &Workspace, insights: bool) -> TestServer {
-        Self::start_configured(workspace, casebook_server::Limits { rate_per_second: 0.0, ..Default::default() }, insights)
-            .await
+        Self::start_configured(
+            workspace,
+            casebook_server::Limits { rate_per_second: 0.0, ..Default::default() },
+            insights,
+        )
+        .await
     }
 
     async fn start_configured(workspace: &Workspace, limits: casebook_server::Limits, insights: bool) -> TestServer {

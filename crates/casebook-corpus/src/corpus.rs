@@ -236,7 +236,11 @@ impl Corpus {
         let known: HashSet<String> = seen.into_keys().collect();
         for (case, path) in corpus.cases.iter().zip(&paths) {
             for diagnostic in check_related(case, path, &known) {
-                let at = corpus.diagnostics.iter().rposition(|d| d.path == *path).map_or(corpus.diagnostics.len(), |i| i + 1);
+                let at = corpus
+                    .diagnostics
+                    .iter()
+                    .rposition(|d| d.path == *path)
+                    .map_or(corpus.diagnostics.len(), |i| i + 1);
                 corpus.diagnostics.insert(at, diagnostic);
             }
         }

@@ -33,10 +33,7 @@ fn slug_or_hint(value: &str) -> Result<String, String> {
 
 /// `organisation_id`: a slug naming the organisation, so that cases spelling its name
 /// differently are one organisation.
-pub(crate) fn check_organisation_id(
-    checker: &mut Checker<'_>,
-    map: &serde_json::Map<String, Value>,
-) -> Option<String> {
+pub(crate) fn check_organisation_id(checker: &mut Checker<'_>, map: &serde_json::Map<String, Value>) -> Option<String> {
     let value = checker.string(map, "organisation_id", false)?;
     match slug_or_hint(&value) {
         Ok(id) => Some(id),
@@ -107,11 +104,17 @@ pub(crate) fn check_figures(checker: &mut Checker<'_>, map: &serde_json::Map<Str
     for (index, item) in items.iter().enumerate() {
         let n = index + 1;
         let Value::Object(fields) = item else {
-            checker.error("figures", format!("figure {n} must be a label and a value such as {EXAMPLE}, found {}", describe(item)));
+            checker.error(
+                "figures",
+                format!("figure {n} must be a label and a value such as {EXAMPLE}, found {}", describe(item)),
+            );
             continue;
         };
         for key in fields.keys().filter(|k| *k != "label" && *k != "value") {
-            checker.error("figures", format!("figure {n} has an unknown key `{key}`: a figure has only `label` and `value`"));
+            checker.error(
+                "figures",
+                format!("figure {n} has an unknown key `{key}`: a figure has only `label` and `value`"),
+            );
         }
         let label = figure_text(fields.get("label"));
         let value = figure_text(fields.get("value"));

@@ -129,7 +129,9 @@ mod tests {
             format!("{}: {}", r.label, r.count)
         });
         assert_eq!(svg.matches("<a ").count(), 3);
-        assert!(svg.contains(r#"class="region shade-5" href="/search?region=ITC4&amp;a=1" aria-label="&lt;b&gt;: 10""#));
+        assert!(
+            svg.contains(r#"class="region shade-5" href="/search?region=ITC4&amp;a=1" aria-label="&lt;b&gt;: 10""#)
+        );
         assert!(svg.contains(r#"class="region shade-2" href="/search?region=ITI4&amp;a=1""#));
         assert!(svg.contains(r#"class="region shade-0 selected""#));
         assert!(!svg.contains("style"));

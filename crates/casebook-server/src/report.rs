@@ -101,7 +101,10 @@ pub fn days(pairs: &[(String, String)]) -> Result<u32, AppError> {
         None => Ok(DEFAULT_DAYS),
         Some(value) => match value.trim().parse::<u32>() {
             Ok(days) if (1..=MAX_DAYS).contains(&days) => Ok(days),
-            _ => Err(AppError::invalid("days", format!("expected a number of days from 1 to {MAX_DAYS}, found {value:?}"))),
+            _ => Err(AppError::invalid(
+                "days",
+                format!("expected a number of days from 1 to {MAX_DAYS}, found {value:?}"),
+            )),
         },
     }
 }
@@ -195,7 +198,10 @@ mod tests {
     fn dates_and_links() {
         assert_eq!(super::date(0), "1970-01-01");
         assert_eq!(super::date(20_454), "2026-01-01");
-        assert_eq!(super::search_link("energia solare", "region=ITC4&sector=energy"), "/search?q=energia+solare&region=ITC4&sector=energy");
+        assert_eq!(
+            super::search_link("energia solare", "region=ITC4&sector=energy"),
+            "/search?q=energia+solare&region=ITC4&sector=energy"
+        );
         assert_eq!(super::search_link("", ""), "/search");
     }
 }

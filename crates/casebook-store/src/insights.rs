@@ -264,7 +264,10 @@ mod tests {
         let report = store.insight_report(100, 101, 10).unwrap();
         assert_eq!(report.searches, 8);
         assert_eq!(report.searches_per_day, [DayCount { day: 100, searches: 5 }, DayCount { day: 101, searches: 3 }]);
-        assert_eq!(report.top_queries[0], QueryCount { query: "telemedicina".into(), filters: String::new(), searches: 5, results: 4 });
+        assert_eq!(
+            report.top_queries[0],
+            QueryCount { query: "telemedicina".into(), filters: String::new(), searches: 5, results: 4 }
+        );
         assert_eq!(report.top_queries.len(), 2, "a browse without text is not a query");
         assert_eq!(
             report.zero_result_queries,

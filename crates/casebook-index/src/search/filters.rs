@@ -106,8 +106,9 @@ pub(crate) fn resolve(
         filters.language = Some(codes);
     }
     if !request.organisation.is_empty() {
-        filters.organisation =
-            Some(request.organisation.iter().flat_map(|value| casebook_corpus::organisation_filter_slugs(value)).collect());
+        filters.organisation = Some(
+            request.organisation.iter().flat_map(|value| casebook_corpus::organisation_filter_slugs(value)).collect(),
+        );
     }
     filters
 }

@@ -63,7 +63,8 @@ impl PageContext {
         let mut layout = Layout::new(self.lang, title, description, section, switch_href, self.signed_in().as_ref());
         let in_language = |code: &str| {
             let mut query = url::form_urlencoded::Serializer::new(String::new());
-            for (key, value) in self.pairs.iter().filter(|(k, _)| !matches!(k.as_str(), "lang" | "partial" | "typing")) {
+            for (key, value) in self.pairs.iter().filter(|(k, _)| !matches!(k.as_str(), "lang" | "partial" | "typing"))
+            {
                 query.append_pair(key, value);
             }
             if !code.is_empty() {

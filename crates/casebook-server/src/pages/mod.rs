@@ -25,10 +25,10 @@ pub use feeds::{atom, csv, healthz, robots, sitemap};
 pub use home::home;
 pub use insights::{insights_csv, insights_page};
 pub use login::{login_page, login_submit, logout};
+pub use organisations::{organisation_page, organisations_page};
 pub use organiser::{
     add_to_showcase, create_showcase, create_token, dashboard, edit_showcase, revoke_token, showcase_action,
 };
-pub use organisations::{organisation_page, organisations_page};
 pub use search::search_page;
 pub use showcases::{showcase_page, showcases_page};
 

@@ -93,10 +93,8 @@ struct OrganisationTemplate {
 }
 
 fn tallies(counts: BTreeMap<(String, String), usize>, href: impl Fn(&str) -> String) -> Vec<Tally> {
-    let mut list: Vec<Tally> = counts
-        .into_iter()
-        .map(|((value, label), count)| Tally { href: href(&value), label, count })
-        .collect();
+    let mut list: Vec<Tally> =
+        counts.into_iter().map(|((value, label), count)| Tally { href: href(&value), label, count }).collect();
     list.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.label.cmp(&b.label)));
     list
 }
