@@ -301,7 +301,9 @@ async fn an_organiser_builds_and_publishes_a_showcase_in_chromium() {
         let hits = client.find_all(Locator::Css(".hit")).await.unwrap();
         let hit = &hits[index];
         let id = hit.find(Locator::Css("input[name=case_id]")).await.unwrap().attr("value").await.unwrap().unwrap();
-        hit.find(Locator::Css(".add-button")).await.unwrap().click().await.unwrap();
+        // A DOM click: the results start below the map, and the page scrolls smoothly.
+        let button = hit.find(Locator::Css(".add-button")).await.unwrap();
+        client.execute("arguments[0].click()", vec![serde_json::to_value(&button).unwrap()]).await.unwrap();
         // The form posts and comes back to the results: wait until the old page is gone
         // (its elements go stale), then for the new one.
         let deadline = Instant::now() + Duration::from_secs(10);
