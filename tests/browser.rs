@@ -18,7 +18,7 @@ fn free_port() -> u16 {
 }
 
 /// chromedriver and a browser session. JavaScript can be turned off for the no-script run.
-async fn start_browser(javascript: bool, profile: &std::path::Path) -> (Process, Client) {
+pub(crate) async fn start_browser(javascript: bool, profile: &std::path::Path) -> (Process, Client) {
     let port = free_port();
     let driver =
         Command::new("chromedriver").arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
@@ -44,6 +44,8 @@ async fn start_browser(javascript: bool, profile: &std::path::Path) -> (Process,
     }
     let mut capabilities = serde_json::Map::new();
     capabilities.insert("goog:chromeOptions".into(), options);
+    // The browser console, so that tests can read what Chromium reports (CSP violations).
+    capabilities.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
     let client = ClientBuilder::new(HttpConnector::new())
         .capabilities(capabilities)
         .connect(&format!("http://127.0.0.1:{port}"))
@@ -53,7 +55,7 @@ async fn start_browser(javascript: bool, profile: &std::path::Path) -> (Process,
 }
 
 /// Polls `read` until it returns `expected`, for up to 10 seconds.
-async fn wait_until<F, Fut>(what: &str, expected: &str, mut read: F)
+pub(crate) async fn wait_until<F, Fut>(what: &str, expected: &str, mut read: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = String>,
@@ -70,7 +72,7 @@ where
     panic!("{what}: expected {expected:?}, still {last:?}");
 }
 
-async fn text(client: &Client, css: &str) -> String {
+pub(crate) async fn text(client: &Client, css: &str) -> String {
     match client.find(Locator::Css(css)).await {
         Ok(element) => element.text().await.unwrap_or_default(),
         Err(_) => String::new(),
@@ -89,7 +91,7 @@ async fn html_lang(client: &Client) -> String {
         .unwrap_or_default()
 }
 
-fn save_screenshot(name: &str, png: &[u8]) {
+pub(crate) fn save_screenshot(name: &str, png: &[u8]) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot dir");
     std::fs::write(dir.join(name), png).expect("write screenshot");
@@ -299,7 +301,9 @@ async fn an_organiser_builds_and_publishes_a_showcase_in_chromium() {
         let hits = client.find_all(Locator::Css(".hit")).await.unwrap();
         let hit = &hits[index];
         let id = hit.find(Locator::Css("input[name=case_id]")).await.unwrap().attr("value").await.unwrap().unwrap();
-        hit.find(Locator::Css(".add-button")).await.unwrap().click().await.unwrap();
+        // A DOM click: the results start below the map, and the page scrolls smoothly.
+        let button = hit.find(Locator::Css(".add-button")).await.unwrap();
+        client.execute("arguments[0].click()", vec![serde_json::to_value(&button).unwrap()]).await.unwrap();
         // The form posts and comes back to the results: wait until the old page is gone
         // (its elements go stale), then for the new one.
         let deadline = Instant::now() + Duration::from_secs(10);
@@ -441,7 +445,8 @@ for (const element of document.querySelectorAll('*')) {
 const q = document.getElementById('q');
 return {
   pwned: (window.__pwned === undefined || window.__pwned === null) ? null : String(window.__pwned),
-  scripts: Array.from(document.querySelectorAll('script')).map(s => s.getAttribute('src')),
+  scripts: Array.from(document.querySelectorAll('script:not([type="application/ld+json"])')).map(s => s.getAttribute('src')),
+  dataBlocks: Array.from(document.querySelectorAll('script[type="application/ld+json"]')).map(s => { try { JSON.parse(s.textContent); return 'json'; } catch (e) { return 'broken: ' + s.textContent; } }),
   handlers: handlers,
   urls: urls,
   dangerous: Array.from(document.querySelectorAll(
@@ -465,6 +470,7 @@ async fn assert_inert(client: &Client, what: &str) -> serde_json::Value {
     let src = scripts[0].as_str().unwrap_or_default();
     let version = src.strip_prefix("/static/app.js?v=").unwrap_or_else(|| panic!("{what}: script {src:?}"));
     assert!(version.len() == 12 && version.chars().all(|c| c.is_ascii_hexdigit()), "{what}: script {src:?}");
+    assert!(probe["dataBlocks"].as_array().unwrap().iter().all(|b| b == "json"), "{what}: {}", probe["dataBlocks"]);
     assert_eq!(probe["handlers"], json!([]), "{what}: event-handler attributes");
     assert_eq!(probe["urls"], json!([]), "{what}: script URLs");
     assert_eq!(probe["dangerous"], json!([]), "{what}: dangerous elements");

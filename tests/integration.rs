@@ -13,6 +13,10 @@ mod api;
 mod browser;
 /// `casebook check`: every validation error with its file, line and message.
 mod check;
+/// Discovery: organisations, related cases, figures, the map, rich links, insights.
+mod discovery;
+/// Discovery in Chromium: the map without script, axe-core on every public page, screenshots.
+mod discovery_browser;
 /// Faults: kill -9 of builds and of the server mid-write, full disk, no permission.
 mod faults;
 /// Hostile HTTP requests, overload, deadlines and rate limits over raw TCP.

@@ -320,6 +320,8 @@ const AWARDS: &[&str] = &[
     "premio",
 ];
 const LANGUAGES: &[&str] = &["it", "en", "IT", "En", "de", "italian"];
+const ORGANISATIONS: &[&str] =
+    &["salute-connessa", "Salute Connessa S.p.A.", "pagasmart", "PagaSmart S.r.l.", "srl", "no-such-org"];
 const JUNK: &[&str] = &["", " ", "\u{0}", "<script>alert(1)</script>", "\"", "-", "*", "🚀", "\u{202e}", "::", "\\"];
 
 /// A filter value: a real one, junk, or anything.
@@ -403,14 +405,14 @@ fn any_request() -> impl Strategy<Value = SearchRequest> {
     (
         short_query(),
         (filter_list(SECTORS), filter_list(REGIONS), filter_list(AWARDS), filter_list(LANGUAGES)),
-        (year(), year(), year()),
+        (year(), year(), year(), filter_list(ORGANISATIONS)),
         (sort(), match_mode(), page(), per_page(), lang()),
     )
         .prop_map(
             |(
                 q,
                 (sector, region, award, language),
-                (year, year_from, year_to),
+                (year, year_from, year_to, organisation),
                 (sort, match_mode, page, per_page, lang),
             )| {
                 SearchRequest {
@@ -422,6 +424,7 @@ fn any_request() -> impl Strategy<Value = SearchRequest> {
                     year_to,
                     award,
                     language,
+                    organisation,
                     sort,
                     match_mode,
                     page,

@@ -243,6 +243,12 @@ pub struct ServeArgs {
     /// TOKEN`); without it only loopback clients, not forwarded by a proxy, can.
     #[arg(long, value_name = "TOKEN", env = "CASEBOOK_METRICS_TOKEN", hide_env_values = true)]
     pub metrics_token: Option<String>,
+    /// Record insights for organisers (searches and page views per day, no personal data): on or off.
+    #[arg(long, value_name = "on|off", default_value = "on", value_parser = ["on", "off"], env = "CASEBOOK_INSIGHTS")]
+    pub insights: String,
+    /// Days of insights kept; older days are deleted.
+    #[arg(long, value_name = "DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=3650), env = "CASEBOOK_INSIGHTS_RETENTION_DAYS")]
+    pub insights_retention_days: u32,
 }
 
 /// Overload and abuse limits of `casebook serve` (see docs/security.md).
@@ -336,6 +342,9 @@ pub struct SearchArgs {
     /// Case language (it or en); repeat to select both.
     #[arg(long, value_name = "L")]
     pub language: Vec<String>,
+    /// Organisation slug or name (spellings and legal forms do not matter); repeat for several.
+    #[arg(long, value_name = "ORG")]
+    pub organisation: Vec<String>,
     /// Order: relevance, year_desc, year_asc or title.
     #[arg(long, value_name = "KEY", default_value = "relevance")]
     pub sort: String,

@@ -49,6 +49,20 @@ impl TestServer {
 
     /// The same with the given limits.
     pub async fn start_with(workspace: &Workspace, limits: casebook_server::Limits) -> TestServer {
+        Self::start_configured(workspace, limits, true).await
+    }
+
+    /// Without the per-client rate limit, recording insights or not.
+    pub async fn start_with_insights(workspace: &Workspace, insights: bool) -> TestServer {
+        Self::start_configured(
+            workspace,
+            casebook_server::Limits { rate_per_second: 0.0, ..Default::default() },
+            insights,
+        )
+        .await
+    }
+
+    async fn start_configured(workspace: &Workspace, limits: casebook_server::Limits, insights: bool) -> TestServer {
         workspace.build();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
@@ -62,9 +76,12 @@ impl TestServer {
             db: workspace.path().join("data/casebook.db"),
             limits,
             metrics_token: Some(METRICS_TOKEN.into()),
+            insights,
+            insights_retention_days: 365,
         };
         let state = Arc::new(AppState::open(config, addr).expect("open index"));
         tokio::spawn(casebook_server::reload_loop(Arc::clone(&state), Duration::from_millis(50)));
+        tokio::spawn(casebook_server::insights_loop(Arc::clone(&state)));
         let app = casebook_server::app(Arc::clone(&state));
         tokio::spawn(async move {
             let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;

@@ -63,18 +63,43 @@
     });
   }
 
-  function refresh() {
+  // The map folds away on phones (it stays a plain open <details> without script).
+  var phone = window.matchMedia ? window.matchMedia("(max-width: 48rem)") : null;
+  function foldMap(open) {
+    var details = region.querySelector(".map-foldable");
+    if (!details) return;
+    if (open === undefined) open = !(phone && phone.matches);
+    details.open = open;
+  }
+
+  // While the visitor types, results follow each pause, but only the search they settle
+  // on is counted in the insights: keystroke refreshes say `typing=1`, and a HEAD request
+  // without it follows once typing has stopped for a while.
+  var settle = debounce(function () {
+    var params = query();
+    params.append("partial", "1");
+    fetch("/search?" + params.toString(), { method: "HEAD" }).catch(function () {});
+  }, 1500);
+
+  function refresh(typing) {
     var params = query();
     var url = "/search" + (params.toString() ? "?" + params.toString() : "");
     var wasOpen = region.querySelector(".facets.open") !== null;
+    var map = region.querySelector(".map-foldable");
+    var mapOpen = map ? map.open : undefined;
     if (pending) pending.abort();
     pending = new AbortController();
     params.append("partial", "1");
+    if (typing === true) {
+      params.append("typing", "1");
+      settle();
+    }
     fetch("/search?" + params.toString(), { signal: pending.signal, headers: { Accept: "text/html" } })
       .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
       .then(function (html) {
         region.innerHTML = html;
         bindToggle();
+        foldMap(mapOpen);
         if (wasOpen) {
           var facets = region.querySelector(".facets");
           var toggle = region.querySelector(".filters-toggle");
@@ -86,19 +111,20 @@
       .catch(function (error) { if (error.name !== "AbortError") form.submit(); });
   }
 
-  var typed = debounce(refresh, 250);
+  var typed = debounce(function () { refresh(true); }, 250);
   form.addEventListener("input", function (event) {
     if (event.target && event.target.name === "q") typed();
   });
   // Facet controls live outside the form element and join it with form="search-form".
   region.addEventListener("change", function (event) {
-    if (event.target && event.target.form === form) refresh();
+    if (event.target && event.target.form === form) refresh(false);
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
-    refresh();
+    refresh(false);
   });
   bindToggle();
+  foldMap();
 })();
 
 // Showcase editing: drag and drop reorders the cases, then posts the order form (the

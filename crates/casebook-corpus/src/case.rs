@@ -88,6 +88,31 @@ pub struct CaseRecord {
     pub website: Option<String>,
     /// Partner organisations.
     pub partners: Vec<String>,
+    /// The organisation's explicit identity, merging spellings of its name (a slug).
+    #[serde(default)]
+    pub organisation_id: Option<String>,
+    /// Ids of related cases (a follow-up, the same project at another award, a partner's).
+    #[serde(default)]
+    pub related: Vec<String>,
+    /// Outcome figures (`patients followed: 2,600`).
+    #[serde(default)]
+    pub figures: Vec<Figure>,
+}
+
+/// One outcome figure of a case: a short label and its value, both as written.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Figure {
+    /// What is measured (`patients followed`).
+    pub label: String,
+    /// The measure (`2,600`, `18%`).
+    pub value: String,
+}
+
+impl CaseRecord {
+    /// The slug of the case's organisation (see [`crate::organisation_slug`]).
+    pub fn organisation_slug(&self) -> String {
+        crate::organisation::organisation_slug(&self.organisation, self.organisation_id.as_deref())
+    }
 }
 
 /// One case study, validated and normalised: its facts and its text.
@@ -103,4 +128,6 @@ pub struct Case {
     pub body_text: String,
     /// Hash of the file's bytes, to skip unchanged files when re-indexing.
     pub content_hash: u64,
+    /// Line of the `related` key, to place the corpus-wide check of its ids.
+    pub related_line: Option<usize>,
 }

@@ -1,7 +1,7 @@
 //! A corpus folder: `cases/` with the case files, plus optional `taxonomy.yaml`,
 //! `synonyms.yaml` and `casebook.yaml` (the bundled ones are used when absent).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -206,6 +206,7 @@ impl Corpus {
             bytes: 0,
         };
         let mut seen: HashMap<String, PathBuf> = HashMap::new();
+        let mut paths = Vec::new();
         for (file, result) in files.iter().zip(parsed) {
             let (bytes, parsed) = result?;
             corpus.bytes += bytes;
@@ -226,7 +227,21 @@ impl Corpus {
                 }
                 seen.insert(case.record.id.clone(), file.path.clone());
                 case.path = file.relative.clone();
+                paths.push(file.path.clone());
                 corpus.cases.push(case);
+            }
+        }
+        // `related` ids are checked once every case is known. A wrong id is an error of the
+        // case that names it, reported in file order with the other problems of its file.
+        let known: HashSet<String> = seen.into_keys().collect();
+        for (case, path) in corpus.cases.iter().zip(&paths) {
+            for diagnostic in check_related(case, path, &known) {
+                let at = corpus
+                    .diagnostics
+                    .iter()
+                    .rposition(|d| d.path == *path)
+                    .map_or(corpus.diagnostics.len(), |i| i + 1);
+                corpus.diagnostics.insert(at, diagnostic);
             }
         }
         Ok(corpus)
@@ -241,6 +256,25 @@ impl Corpus {
     pub fn warning_count(&self) -> usize {
         self.diagnostics.len() - self.error_count()
     }
+}
+
+/// The errors of a case's `related` ids that name no case in `known`, each placed at the
+/// `related` key of `path` with the closest known id as a suggestion. `casebook check`
+/// reports them as errors; the indexer as warnings (the case is indexed without the link).
+pub fn check_related(case: &Case, path: &Path, known: &HashSet<String>) -> Vec<Diagnostic> {
+    case.record
+        .related
+        .iter()
+        .filter(|id| !known.contains(id.as_str()))
+        .map(|id| {
+            let hint = match crate::text::closest(id, known.iter().map(String::as_str)) {
+                Some(candidate) => format!(": did you mean `{candidate}`?"),
+                None => ": check the id (a case id is its file name without .md)".to_string(),
+            };
+            let message = format!("`related` names `{id}`, which is no case of the corpus{hint}");
+            Diagnostic::error(path, case.related_line, None, message)
+        })
+        .collect()
 }
 
 type FileResult = Result<(u64, crate::parse::Parsed), CorpusError>;

@@ -34,6 +34,9 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "summary",
     "website",
     "partners",
+    "organisation_id",
+    "related",
+    "figures",
     // Written by `casebook import`.
     "source_url",
     "source_hash",
@@ -67,18 +70,18 @@ impl Checker<'_> {
         }
     }
 
-    fn error(&mut self, key: &str, message: String) {
+    pub(crate) fn error(&mut self, key: &str, message: String) {
         let (line, column) = self.position(key);
         self.diagnostics.push(Diagnostic::error(self.path, line, column, message));
     }
 
-    fn warning(&mut self, key: &str, message: String) {
+    pub(crate) fn warning(&mut self, key: &str, message: String) {
         let (line, column) = self.position(key);
         self.diagnostics.push(Diagnostic::warning(self.path, line, column, message));
     }
 
     /// A scalar as text: strings as they are, numbers and booleans spelled out.
-    fn string(&mut self, map: &serde_json::Map<String, Value>, key: &str, required: bool) -> Option<String> {
+    pub(crate) fn string(&mut self, map: &serde_json::Map<String, Value>, key: &str, required: bool) -> Option<String> {
         match map.get(key) {
             None if required => {
                 self.missing(key);
@@ -107,7 +110,7 @@ impl Checker<'_> {
         }
     }
 
-    fn string_list(&mut self, map: &serde_json::Map<String, Value>, key: &str) -> Vec<String> {
+    pub(crate) fn string_list(&mut self, map: &serde_json::Map<String, Value>, key: &str) -> Vec<String> {
         match map.get(key) {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(items)) => {
@@ -208,6 +211,10 @@ pub(crate) fn check_fields(
         language
     });
     let summary = checker.string(map, "summary", false);
+    let organisation_id = crate::links::check_organisation_id(checker, map);
+    let related = crate::links::check_related(checker, map, &id);
+    let figures = crate::links::check_figures(checker, map);
+    let related_line = checker.keys.iter().find(|p| p.key == "related").map(|p| p.line);
     let website = checker.string(map, "website", false).and_then(|value| match url::Url::parse(&value) {
         Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Some(url.to_string()),
         Ok(_) | Err(_) => {
@@ -254,11 +261,15 @@ pub(crate) fn check_fields(
             summary,
             website,
             partners,
+            organisation_id,
+            related,
+            figures,
         },
         path: Default::default(),
         body_markdown,
         body_text,
         content_hash: 0,
+        related_line,
     })
 }
 

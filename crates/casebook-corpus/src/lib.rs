@@ -12,7 +12,9 @@ mod diagnostic;
 mod fields;
 pub mod frontmatter;
 mod language;
+mod links;
 pub mod markdown;
+pub mod organisation;
 mod parse;
 #[cfg(test)]
 mod proptests;
@@ -20,12 +22,16 @@ mod synonyms;
 mod taxonomy;
 pub mod text;
 
-pub use case::{Case, CaseRecord, Outcome, Place};
+pub use case::{Case, CaseRecord, Figure, Outcome, Place};
 pub use config::CorpusConfig;
-pub use corpus::{CaseFile, Corpus, CorpusError, VOCABULARY_FILES, Vocabulary, civil_date, discover, max_award_year};
+pub use corpus::{
+    CaseFile, Corpus, CorpusError, VOCABULARY_FILES, Vocabulary, check_related, civil_date, discover, max_award_year,
+};
 pub use diagnostic::{Diagnostic, DiagnosticKind, Severity};
 pub use fields::{Context, FIRST_YEAR, KNOWN_FIELDS};
 pub use language::{Language, detect as detect_language};
+pub use links::{MAX_FIGURES, MAX_RELATED};
+pub use organisation::{organisation_filter_slugs, organisation_key, organisation_slug};
 pub use parse::{MAX_FILE_BYTES, Parsed, content_hash, parse_case};
 pub use synonyms::Synonyms;
 pub use taxonomy::{Country, ITALY, ItalianRegion, Labelled, RegionSelector, Sector, Taxonomy, foreign_region_value};

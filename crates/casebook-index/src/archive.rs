@@ -129,6 +129,11 @@ impl Archive {
         ids
     }
 
+    /// The taxonomy the generation was built with (sectors, countries, Italian regions).
+    pub fn taxonomy(&self) -> &casebook_corpus::Taxonomy {
+        &self.vocabulary.taxonomy
+    }
+
     /// The facts of a case with their labels in `lang`.
     pub fn label(&self, record: &CaseRecord, lang: Language) -> LabelledCase {
         crate::label::label(record, &self.vocabulary.taxonomy, lang)

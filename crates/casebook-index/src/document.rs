@@ -101,6 +101,13 @@ pub fn case_document(fields: &Fields, taxonomy: &Taxonomy, case: &Case) -> Tanti
     let stored = StoredCase::from_case(case);
     doc.add_text(fields.meta_json, serde_json::to_string(&stored).unwrap_or_default());
     doc.add_text(fields.body_text, &case.body_text);
+    doc.add_facet(
+        fields.organisation_facet,
+        Facet::from_path([case.record.organisation_slug(), case.record.organisation.clone()]),
+    );
+    for id in &case.record.related {
+        doc.add_text(fields.related, id);
+    }
     for term in crate::search::suggest::terms(case) {
         doc.add_text(fields.suggest, term);
     }

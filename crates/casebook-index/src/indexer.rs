@@ -2,13 +2,14 @@
 //! that changed since the live generation, and writes a new generation that is published
 //! atomically. An unchanged corpus publishes nothing.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use casebook_corpus::{
-    CaseFile, Context, Diagnostic, DiagnosticKind, Vocabulary, content_hash, discover, max_award_year, parse_case,
+    CaseFile, Context, Diagnostic, DiagnosticKind, Severity, Vocabulary, check_related, content_hash, discover,
+    max_award_year, parse_case,
 };
 use tantivy::{Index, IndexWriter, Term};
 
@@ -145,6 +146,8 @@ pub fn build_index(
     let to_parse = hashed.iter().filter(|d| !d.unchanged).count();
     let base = previous.as_ref().map(|(generation, _)| generation.clone());
     let mut output: Option<Output> = None;
+    // Parsed cases that name related cases: their ids are checked once every case is known.
+    let mut linking: Vec<(std::path::PathBuf, casebook_corpus::Case)> = Vec::new();
     if base.is_none() || !stale_ids.is_empty() {
         output = Some(Output::create(index_root, &lock, base.as_deref(), &fields, &stale_ids)?);
     }
@@ -199,6 +202,9 @@ pub fn build_index(
                         return Err(IndexError::InjectedFault(written));
                     }
                     case.path = data.file.relative.clone();
+                    if !case.record.related.is_empty() {
+                        linking.push((data.file.path.clone(), case.clone()));
+                    }
                     if output.is_none() {
                         output = Some(Output::create(index_root, &lock, base.as_deref(), &fields, &stale_ids)?);
                     }
@@ -215,6 +221,14 @@ pub fn build_index(
         }
     }
     manifest.cases = manifest.files.len();
+    let known: HashSet<String> = seen.into_keys().collect();
+    for (path, case) in &linking {
+        for mut diagnostic in check_related(case, path, &known) {
+            diagnostic.severity = Severity::Warning;
+            diagnostic.message.push_str(" (indexed without this link)");
+            warnings.push(diagnostic);
+        }
+    }
     progress(Progress { done: written, total: written.max(1) });
 
     let Some(mut output) = output else {

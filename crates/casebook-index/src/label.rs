@@ -4,7 +4,7 @@
 
 use casebook_corpus::{CaseRecord, Labelled, Language, Taxonomy};
 
-use crate::response::{LabelledCase, RegionRef, SectorRef};
+use crate::response::{Figure, LabelledCase, RegionRef, SectorRef};
 
 /// The labelled form of a case's facts in `lang` (a sector or country unknown to the
 /// taxonomy keeps its id as label).
@@ -44,5 +44,7 @@ pub(crate) fn label(record: &CaseRecord, taxonomy: &Taxonomy, lang: Language) ->
         tags: record.tags.clone(),
         partners: record.partners.clone(),
         website: record.website.clone(),
+        organisation_slug: record.organisation_slug(),
+        figures: record.figures.iter().map(|f| Figure { label: f.label.clone(), value: f.value.clone() }).collect(),
     }
 }

@@ -105,6 +105,9 @@ pub struct SearchRequest {
     /// Languages `it`/`en` (ORed).
     #[serde(deserialize_with = "one_or_many")]
     pub language: Vec<String>,
+    /// Organisation slugs or names (ORed; spellings of one organisation are one).
+    #[serde(deserialize_with = "one_or_many")]
+    pub organisation: Vec<String>,
     /// Result order.
     pub sort: Sort,
     /// Matching strategy.
@@ -129,6 +132,7 @@ impl Default for SearchRequest {
             year_to: None,
             award: Vec::new(),
             language: Vec::new(),
+            organisation: Vec::new(),
             sort: Sort::Relevance,
             match_mode: MatchMode::Last,
             page: 1,
@@ -203,9 +207,13 @@ impl SearchRequest {
                 });
             }
         }
-        for (parameter, values) in
-            [("sector", &self.sector), ("region", &self.region), ("award", &self.award), ("language", &self.language)]
-        {
+        for (parameter, values) in [
+            ("sector", &self.sector),
+            ("region", &self.region),
+            ("award", &self.award),
+            ("language", &self.language),
+            ("organisation", &self.organisation),
+        ] {
             if values.len() > MAX_FILTER_VALUES {
                 return Err(SearchError::InvalidParameter {
                     parameter,

@@ -63,6 +63,20 @@ pub struct LabelledCase {
     pub partners: Vec<String>,
     /// Organisation or project website.
     pub website: Option<String>,
+    /// The organisation's slug (`/organisations/{slug}`, the `organisation` filter value).
+    pub organisation_slug: String,
+    /// Outcome figures.
+    pub figures: Vec<Figure>,
+}
+
+/// An outcome figure of a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Figure {
+    /// What is measured (`patients followed`).
+    pub label: String,
+    /// The measure (`2,600`).
+    pub value: String,
 }
 
 /// One result: the labelled case, its snippet and how it matched.
@@ -112,6 +126,9 @@ pub struct Facets {
     pub award: Vec<FacetValue>,
     /// Languages.
     pub language: Vec<FacetValue>,
+    /// Organisations (value: the slug; label: the most frequent spelling).
+    #[serde(default)]
+    pub organisation: Vec<FacetValue>,
 }
 
 /// The answer to a search.

@@ -9,7 +9,7 @@ use crate::analysis::{ENGLISH, FOLDED, ITALIAN};
 
 /// Bumped whenever the schema or the analysis changes: an index built by another version is
 /// rebuilt from scratch instead of being updated.
-pub const SCHEMA_VERSION: u32 = 3;
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// The per-language text fields of one language.
 #[derive(Debug, Clone, Copy)]
@@ -59,6 +59,10 @@ pub struct Fields {
     pub meta_json: Field,
     /// Body as plain text (stored only), for snippets.
     pub body_text: Field,
+    /// Organisation as a facet: `/slug/name as written` (the slug merges spellings).
+    pub organisation_facet: Field,
+    /// Ids of the cases a case names as related (raw strings), to find who names a case.
+    pub related: Field,
     /// Completions for search-as-you-type: raw terms `key \x1f rank+kind \x1f display`
     /// (see `search::suggest`), read back by a prefix scan of the term dictionary.
     pub suggest: Field,
@@ -100,6 +104,8 @@ impl Fields {
         let meta_json = builder.add_text_field("meta_json", STORED);
         let body_text = builder.add_text_field("body_text", STORED);
         let suggest = builder.add_text_field("suggest", STRING);
+        let organisation_facet = builder.add_facet_field("org", FacetOptions::default());
+        let related = builder.add_text_field("related", STRING);
         Fields {
             schema: builder.build(),
             id,
@@ -117,6 +123,8 @@ impl Fields {
             meta_json,
             body_text,
             suggest,
+            organisation_facet,
+            related,
         }
     }
 

@@ -44,9 +44,12 @@ pub fn bar_chart(bars: &[Bar], title: &str, height: u32, show_labels: bool) -> S
     let max = bars.iter().map(|b| b.value).max().unwrap_or(1).max(1);
     let chart_height = height - label_space;
     let mut svg = String::new();
+    // A chart of links is a group of links (an image may not hold controls); each link is
+    // named by its own title, since its visible text (value, year) is in another order.
+    let role = if bars.iter().any(|b| b.href.is_some()) { "group" } else { "img" };
     let _ = write!(
         svg,
-        r#"<svg class="chart" viewBox="0 0 {width} {height}" width="{w}" height="{h}" role="img" aria-label="{t}" preserveAspectRatio="xMinYMax meet"><title>{t}</title>"#,
+        r#"<svg class="chart" viewBox="0 0 {width} {height}" width="{w}" height="{h}" role="{role}" aria-label="{t}" preserveAspectRatio="xMinYMax meet"><title>{t}</title>"#,
         t = escape(title),
         w = width * 3 / 2,
         h = height * 3 / 2
@@ -70,7 +73,7 @@ pub fn bar_chart(bars: &[Bar], title: &str, height: u32, show_labels: bool) -> S
         }
         match &bar.href {
             Some(href) => {
-                let _ = write!(svg, r#"<a href="{}" aria-label="{label}: {}">{element}</a>"#, escape(href), bar.value);
+                let _ = write!(svg, r#"<a href="{}"><title>{label}: {}</title>{element}</a>"#, escape(href), bar.value);
             }
             None => svg.push_str(&element),
         }

@@ -7,10 +7,12 @@
 //!
 //! - leaves: `i18n` (languages, UI strings), `html` (sanitising, charts), `params` (query
 //!   strings), `assets` (embedded files), `limits` (the limits and their counters),
-//!   `metrics` (the Prometheus counters);
+//!   `metrics` (the Prometheus counters), `map` (the SVG map of Italy), `insights` (the
+//!   queue of usage events to the store);
 //! - `layout` (the page frame), `error` (`AppError` and its JSON and HTML renderings);
 //! - `state` (the served archive, the store, `blocking`), `auth` (tokens, sessions, the
-//!   API's user extractors), `views` (the views API and pages share);
+//!   API's user extractors), `views` (the views API and pages share), `report` (the
+//!   insights report API and pages share);
 //! - `middleware` (admission, rate limit, uniform errors), `api`, `pages`, `watch`.
 
 mod api;
@@ -19,12 +21,15 @@ mod auth;
 mod error;
 mod html;
 mod i18n;
+mod insights;
 mod layout;
 mod limits;
+mod map;
 mod metrics;
 mod middleware;
 mod pages;
 mod params;
+mod report;
 mod state;
 mod views;
 mod watch;
@@ -47,6 +52,12 @@ pub use api::openapi_json;
 pub use limits::Limits;
 pub use state::{AppState, ServerConfig};
 pub use watch::reload_loop;
+
+/// Writes the insights queue of `state` to its store until the server stops (spawned by
+/// [`serve`]; a server started otherwise spawns it too, or records nothing).
+pub async fn insights_loop(state: Arc<AppState>) {
+    insights::insights_loop(Arc::clone(&state.insights), Arc::clone(&state.store)).await;
+}
 
 /// Content-Security-Policy of every response: no inline script, nothing from elsewhere.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
@@ -91,6 +102,10 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/api/cases/{id}/similar", get(api::cases::similar))
         .route("/api/suggest", get(api::search::suggest))
         .route("/api/facets", get(api::search::facets))
+        .route("/organisations", get(pages::organisations_page))
+        .route("/organisations/{slug}", get(pages::organisation_page))
+        .route("/api/organisations", get(api::organisations::list))
+        .route("/api/organisations/{slug}", get(api::organisations::get))
         .route_layer(from_fn_with_state(Arc::clone(&state), middleware::rate_limit));
     let routes = Router::new()
         .merge(expensive)
@@ -122,6 +137,9 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/organiser/add", post(pages::add_to_showcase))
         .route("/organiser/tokens", post(pages::create_token))
         .route("/organiser/tokens/{id}/revoke", post(pages::revoke_token))
+        .route("/organiser/insights", get(pages::insights_page))
+        .route("/organiser/insights.csv", get(pages::insights_csv))
+        .route("/api/insights", get(api::insights::insights))
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .with_state(Arc::clone(&state));
@@ -187,6 +205,7 @@ pub async fn serve(config: ServerConfig) -> Result<(), ServeError> {
     let watch = config.watch;
     let state = Arc::new(AppState::open(config, bound)?);
     tokio::spawn(watch::reload_loop(Arc::clone(&state), interval));
+    tokio::spawn(insights_loop(Arc::clone(&state)));
     if watch {
         tokio::spawn(watch::watch_corpus(Arc::clone(&state), interval));
     }

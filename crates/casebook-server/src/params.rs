@@ -16,6 +16,7 @@ pub const SEARCH_PARAMETERS: &[&str] = &[
     "year_to",
     "award",
     "language",
+    "organisation",
     "sort",
     "match",
     "page",
@@ -65,6 +66,7 @@ pub fn parse_search(pairs: &[(String, String)]) -> Result<SearchRequest, SearchE
         year_to: number(pairs, "year_to", year_text)?,
         award: list("award"),
         language: list("language"),
+        organisation: list("organisation"),
         sort: match first(pairs, "sort") {
             Some(value) => Sort::parse(value)?,
             None => Sort::Relevance,
@@ -92,6 +94,7 @@ pub fn to_query(request: &SearchRequest) -> String {
         ("region", &request.region),
         ("award", &request.award),
         ("language", &request.language),
+        ("organisation", &request.organisation),
     ] {
         for value in values {
             out.append_pair(key, value);

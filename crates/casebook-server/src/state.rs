@@ -1,5 +1,5 @@
 //! Shared state: the configuration, the open index generation (swapped when a new one is
-//! published), the store, the limits' counters; and [`blocking`], the way handlers run index
+//! published), the store, the limits' counters, the insights recorder; and [`blocking`], the way handlers run index
 //! and database work off the async runtime.
 
 use std::net::SocketAddr;
@@ -11,6 +11,7 @@ use casebook_index::{Archive, IndexError};
 use casebook_store::Store;
 
 use crate::error::AppError;
+use crate::insights::Insights;
 use crate::limits::{Guard, Limits, RateLimiter};
 use crate::metrics::Metrics;
 
@@ -36,6 +37,10 @@ pub struct ServerConfig {
     /// A bearer token that lets clients other than loopback read `/metrics` (none: loopback
     /// only).
     pub metrics_token: Option<String>,
+    /// Record insights for organisers (`--insights off` turns it off).
+    pub insights: bool,
+    /// Days of insights kept (`--insights-retention-days`).
+    pub insights_retention_days: u32,
 }
 
 /// What every handler sees.
@@ -52,6 +57,8 @@ pub struct AppState {
     pub guard: Guard,
     /// Counters exposed at `/metrics`.
     pub metrics: Metrics,
+    /// The insights recorder (a bounded queue to the store).
+    pub insights: Arc<Insights>,
     archive: RwLock<Arc<Archive>>,
 }
 
@@ -72,6 +79,7 @@ impl AppState {
             public_url: public_url.trim_end_matches('/').to_string(),
             guard: Guard::new(&config.limits),
             metrics: Metrics::default(),
+            insights: Arc::new(Insights::new(config.insights, config.insights_retention_days)),
             config,
             store: Arc::new(store),
             login_limiter: RateLimiter::default(),

@@ -3,7 +3,7 @@
 //! Each embeds the one labelled case record of the index ([`LabelledCase`]).
 
 use casebook_corpus::Language;
-use casebook_index::{Archive, LabelledCase, StoredCase};
+use casebook_index::{Archive, LabelledCase, RelatedCase, StoredCase};
 use casebook_store::{Showcase, Status, User};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -21,15 +21,18 @@ pub struct CaseDetail {
     pub body_html: String,
     /// Path of the case page.
     pub url: String,
+    /// Related cases, both ways (the ones it names and the ones that name it), oldest first.
+    pub related: Vec<RelatedCase>,
 }
 
 /// The detail of a stored case with labels in `lang`.
-pub fn case_detail(stored: &StoredCase, archive: &Archive, lang: Language) -> CaseDetail {
-    CaseDetail {
+pub fn case_detail(stored: &StoredCase, archive: &Archive, lang: Language) -> Result<CaseDetail, AppError> {
+    Ok(CaseDetail {
         url: format!("/cases/{}", stored.record.id),
         body_html: crate::html::render_body(&stored.body_markdown),
+        related: archive.related(&stored.record)?,
         case: archive.label(&stored.record, lang),
-    }
+    })
 }
 
 /// A case of a showcase: its place and note, and the case's facts while it is in the

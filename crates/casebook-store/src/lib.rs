@@ -7,10 +7,11 @@
 //!
 //! This file owns the error type, opening the database (pragmas, migrations) and the
 //! helpers every job shares. Each job adds its methods to [`Store`] in its own module, which
-//! also holds that job's SQL: `accounts`, `sessions`, `tokens`, `showcases` and `transfer`
-//! (backup, export, import, integrity check).
+//! also holds that job's SQL: `accounts`, `sessions`, `tokens`, `showcases`, `transfer`
+//! (backup, export, import, integrity check) and `insights` (searches and views per day).
 
 mod accounts;
+mod insights;
 mod schema;
 mod secret;
 mod sessions;
@@ -25,6 +26,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, TransactionBehavior};
 
 pub use accounts::{Role, User};
+pub use insights::{
+    DayCount, FilterCount, InsightEvent, InsightReport, MAX_INSIGHT_TEXT, QueryCount, ViewCount, ViewKind,
+};
 pub use secret::{constant_time_eq, random_hex};
 pub use sessions::{SESSION_SECONDS, Session};
 pub use showcases::{Item, NewShowcase, Showcase, ShowcasePatch, Status};

@@ -50,4 +50,23 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX showcase_items_order ON showcase_items (showcase_id, position);
     "#,
+    // 2: insights for organisers: searches and page views counted per day, without personal
+    // data (no address, cookie, user agent or time of day).
+    r#"
+    CREATE TABLE insight_searches (
+        day      INTEGER NOT NULL,
+        query    TEXT NOT NULL,
+        filters  TEXT NOT NULL,
+        searches INTEGER NOT NULL,
+        results  INTEGER NOT NULL,
+        PRIMARY KEY (day, query, filters)
+    );
+    CREATE TABLE insight_views (
+        day    INTEGER NOT NULL,
+        kind   TEXT NOT NULL CHECK (kind IN ('case', 'showcase')),
+        target TEXT NOT NULL,
+        views  INTEGER NOT NULL,
+        PRIMARY KEY (day, kind, target)
+    );
+    "#,
 ];

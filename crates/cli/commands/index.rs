@@ -42,8 +42,8 @@ pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-    for error in &report.errors {
-        eprintln!("{error}");
+    for problem in report.errors.iter().chain(&report.warnings) {
+        eprintln!("{problem}");
     }
     let seconds = report.elapsed.as_secs_f64();
     let skipped = if report.skipped > 0 {

@@ -23,6 +23,7 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         year_to: args.year_to,
         award: args.award.clone(),
         language: args.language.clone(),
+        organisation: args.organisation.clone(),
         sort: Sort::parse(&args.sort)?,
         match_mode: MatchMode::parse(&args.match_mode)?,
         page: args.page,

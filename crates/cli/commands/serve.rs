@@ -63,6 +63,8 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             ..casebook_server::Limits::default()
         },
         metrics_token: args.metrics_token.clone().filter(|token| !token.is_empty()),
+        insights: args.insights == "on",
+        insights_retention_days: args.insights_retention_days,
     };
     let runtime =
         tokio::runtime::Builder::new_multi_thread().enable_all().build().context("cannot start the async runtime")?;

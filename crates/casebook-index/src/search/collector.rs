@@ -1,6 +1,6 @@
 //! The single-pass disjunctive facet collector. It sees every case matching the query text
-//! (without filters) once and, reading sector, region, year, award and language from fast
-//! fields, decides which filter groups the case passes:
+//! (without filters) once and, reading sector, region, year, award, language and organisation
+//! from fast fields, decides which filter groups the case passes:
 //!
 //! - all groups: it is a result; it is counted in every group and ranked for the page;
 //! - all but one group G: it is counted in G only (the count G's values would have if G's
@@ -25,12 +25,13 @@ use super::tiered::matched_units;
 use crate::request::{Sort, YearRange};
 
 /// Filter groups, in the order of the count arrays.
-pub(crate) const GROUPS: usize = 5;
+pub(crate) const GROUPS: usize = 6;
 const SECTOR: usize = 0;
 const REGION: usize = 1;
 const YEAR: usize = 2;
 const AWARD: usize = 3;
 const LANGUAGE: usize = 4;
+const ORGANISATION: usize = 5;
 
 /// Per-value counts, one slot per tier.
 pub type TierCounts = HashMap<String, Vec<u64>>;
@@ -45,7 +46,8 @@ pub struct Collected {
     pub unfiltered_totals: Vec<u64>,
     /// Results containing every query unit.
     pub matched_all: u64,
-    /// Counts per group: sector id, `country\0region`, year, award name, language code.
+    /// Counts per group: sector id, `country\0region`, year, award name, language code,
+    /// `slug\0name` of the organisation.
     pub counts: [TierCounts; GROUPS],
     /// The best results, already ordered, at most the requested depth.
     pub candidates: Vec<Candidate>,
@@ -98,15 +100,15 @@ pub struct FacetedCollector {
 }
 
 /// The facet fields counted, in the order of [`SegmentFacets`] and of the collector's groups.
-const FACET_FIELDS: [&str; 4] = ["sector", "region", "award", "language"];
+const FACET_FIELDS: [&str; 5] = ["sector", "region", "award", "language", "org"];
 
 /// The facet paths of one segment, by ordinal, and the key each is counted under. A
 /// generation's segments never change, so this is resolved once when the index is opened,
 /// not on every query.
 #[derive(Debug, Default)]
 pub struct SegmentFacets {
-    paths: [Vec<Vec<String>>; 4],
-    keys: [Vec<String>; 4],
+    paths: [Vec<Vec<String>>; 5],
+    keys: [Vec<String>; 5],
 }
 
 /// Resolved facets of every segment of a generation.
@@ -121,7 +123,7 @@ pub fn resolve_facets(segment: &SegmentReader) -> tantivy::Result<SegmentFacets>
         for ord in 0..reader.num_facets() as u64 {
             reader.facet_from_ord(ord, &mut facet)?;
             let path: Vec<String> = facet.to_path().into_iter().map(str::to_string).collect();
-            let key = if *field == "region" {
+            let key = if *field == "region" || *field == "org" {
                 format!("{}\0{}", path.first().map_or("", String::as_str), path.get(1).map_or("", String::as_str))
             } else {
                 path.first().cloned().unwrap_or_default()
@@ -259,7 +261,7 @@ impl PartialOrd for Ranked {
 /// The per-segment part of the collector.
 pub struct FacetedSegmentCollector {
     segment_ord: SegmentOrdinal,
-    groups: [Group; 4],
+    groups: [Group; 5],
     years: Column<u64>,
     year_range: YearRange,
     /// Counts per tier and year (index: year − FIRST_COUNTED_YEAR).
@@ -282,7 +284,8 @@ fn slot(group: usize) -> usize {
         SECTOR => 0,
         REGION => 1,
         AWARD => 2,
-        _ => 3,
+        LANGUAGE => 3,
+        _ => 4,
     }
 }
 
@@ -309,6 +312,10 @@ impl Collector for FacetedCollector {
         });
         let language_selected =
             filters.language.as_ref().map(|set| move |path: &[String]| path.first().is_some_and(|l| set.contains(l)));
+        let organisation_selected = filters
+            .organisation
+            .as_ref()
+            .map(|set| move |path: &[String]| path.first().is_some_and(|slug| set.contains(slug)));
         let facets = match self.facets.get(&segment.segment_id()) {
             Some(facets) => Arc::clone(facets),
             None => Arc::new(resolve_facets(segment)?),
@@ -318,6 +325,7 @@ impl Collector for FacetedCollector {
             Group::new(segment, &facets, 1, tiers, region_selected.as_ref().map(|f| f as &Selector<'_>))?,
             Group::new(segment, &facets, 2, tiers, award_selected.as_ref().map(|f| f as &Selector<'_>))?,
             Group::new(segment, &facets, 3, tiers, language_selected.as_ref().map(|f| f as &Selector<'_>))?,
+            Group::new(segment, &facets, 4, tiers, organisation_selected.as_ref().map(|f| f as &Selector<'_>))?,
         ];
         let titles = if self.sort == Sort::Title { segment.fast_fields().str("title_key")? } else { None };
         Ok(FacetedSegmentCollector {
@@ -384,6 +392,7 @@ impl SegmentCollector for FacetedSegmentCollector {
         failed[YEAR] = self.year_range.is_set() && !self.year_range.contains(year);
         failed[AWARD] = !self.groups[slot(AWARD)].passes(doc);
         failed[LANGUAGE] = !self.groups[slot(LANGUAGE)].passes(doc);
+        failed[ORGANISATION] = !self.groups[slot(ORGANISATION)].passes(doc);
         let failures = failed.iter().filter(|f| **f).count();
         if failures >= 2 {
             return;
@@ -431,11 +440,12 @@ impl SegmentCollector for FacetedSegmentCollector {
     fn harvest(self) -> Collected {
         let mut counts: [TierCounts; GROUPS] = Default::default();
         let tiers = self.totals.len();
-        let [sector, region, award, language] = self.groups;
+        let [sector, region, award, language, organisation] = self.groups;
         counts[SECTOR] = sector.harvest();
         counts[REGION] = region.harvest();
         counts[AWARD] = award.harvest();
         counts[LANGUAGE] = language.harvest();
+        counts[ORGANISATION] = organisation.harvest();
         for (tier, years) in self.year_counts.into_iter().enumerate() {
             for (offset, count) in years.into_iter().enumerate().filter(|(_, c)| *c > 0) {
                 let year = (FIRST_COUNTED_YEAR + offset).to_string();

@@ -151,7 +151,53 @@ pub(crate) fn build(
         .collect();
     sort_by_count(&mut language);
 
-    Facets { sector, region, year, award, language }
+    let organisation = organisations(&totals(5), filters);
+    Facets { sector, region, year, award, language, organisation }
+}
+
+/// The organisation facet: counts by slug, each labelled with its most frequent spelling
+/// (the first in alphabetical order on a tie); a selected slug with no case keeps its slug
+/// as label.
+fn organisations(totals: &BTreeMap<&str, u64>, filters: &Filters) -> Vec<FacetValue> {
+    let selected = filters.organisation.clone().unwrap_or_default();
+    let mut by_slug: BTreeMap<&str, (u64, &str, u64)> = BTreeMap::new();
+    for (key, &count) in totals {
+        let (slug, name) = key.split_once('\0').unwrap_or((key, key));
+        let entry = by_slug.entry(slug).or_insert((0, name, 0));
+        entry.0 += count;
+        if count > entry.2 {
+            entry.1 = name;
+            entry.2 = count;
+        }
+    }
+    let mut values: Vec<FacetValue> = by_slug
+        .into_iter()
+        .map(|(slug, (count, name, _))| FacetValue {
+            value: slug.to_string(),
+            label: name.to_string(),
+            count,
+            selected: selected.contains(slug),
+            children: None,
+        })
+        .collect();
+    // A selected value is listed even with no case, unless it is another way of writing a
+    // listed one (a filter value is kept as written and as read as a name).
+    if !values.iter().any(|v| v.selected) {
+        let mut extra: Vec<&String> = selected.iter().collect();
+        extra.sort();
+        if let Some(slug) = extra.first() {
+            values.push(FacetValue {
+                value: slug.to_string(),
+                label: slug.to_string(),
+                count: 0,
+                selected: true,
+                children: None,
+            });
+        }
+    }
+    sort_by_count(&mut values);
+    cap(&mut values);
+    values
 }
 
 fn language_label(code: &str, lang: Language) -> &'static str {

@@ -1,6 +1,7 @@
 //! The filters of a request, resolved against the taxonomy: sector ids, countries and
-//! regions, award slugs, language codes and year bounds. Values that match nothing known are
-//! kept out of the filter and reported as warnings with a "did you mean".
+//! regions, award slugs, language codes, organisation slugs and year bounds. Values that
+//! match nothing known are kept out of the filter and reported as warnings with a "did you
+//! mean" (an unknown organisation simply matches nothing: it is listed with no case).
 
 use std::collections::HashSet;
 
@@ -22,6 +23,8 @@ pub(crate) struct Filters {
     pub award: Option<HashSet<String>>,
     /// Selected language codes.
     pub language: Option<HashSet<String>>,
+    /// Selected organisation slugs (each value as written and read as a name).
+    pub organisation: Option<HashSet<String>>,
 }
 
 /// Selected countries and regions; a case passes if either contains its location.
@@ -41,6 +44,7 @@ impl Filters {
             && !self.year.is_set()
             && self.award.is_none()
             && self.language.is_none()
+            && self.organisation.is_none()
     }
 }
 
@@ -100,6 +104,11 @@ pub(crate) fn resolve(
             }
         }
         filters.language = Some(codes);
+    }
+    if !request.organisation.is_empty() {
+        filters.organisation = Some(
+            request.organisation.iter().flat_map(|value| casebook_corpus::organisation_filter_slugs(value)).collect(),
+        );
     }
     filters
 }

@@ -33,7 +33,7 @@ pub async fn case(
     let archive = state.archive();
     let detail = blocking(move || {
         let case = archive.case(&id)?.ok_or_else(|| AppError::not_found(format!("no case `{id}`")))?;
-        Ok(case_detail(&case, &archive, lang))
+        case_detail(&case, &archive, lang)
     })
     .await?;
     Ok(Json(detail))

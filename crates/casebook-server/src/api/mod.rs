@@ -1,9 +1,11 @@
 //! The JSON API under `/api/`: its handlers by resource (`search`, `cases`, `showcases`,
-//! `admin`), the JSON body extractor, and the OpenAPI document, generated from these
-//! definitions so that it cannot drift from the code.
+//! `admin`, `organisations`, `insights`), the JSON body extractor, and the OpenAPI
+//! document, generated from these definitions so that it cannot drift from the code.
 
 pub mod admin;
 pub mod cases;
+pub mod insights;
+pub mod organisations;
 pub mod search;
 pub mod showcases;
 
@@ -63,10 +65,12 @@ pub async fn openapi() -> Response {
         search::search, cases::case, cases::similar, search::suggest, search::facets, openapi,
         showcases::list, showcases::create, showcases::get, showcases::update, showcases::delete,
         showcases::add_item, showcases::update_item, showcases::remove_item, showcases::reorder,
-        showcases::publish, showcases::unpublish, admin::users
+        showcases::publish, showcases::unpublish, admin::users,
+        organisations::list, organisations::get, insights::insights
     ),
     components(schemas(
-        ErrorBody, CaseDetail, cases::SimilarResponse, search::SuggestResponse, search::FacetsResponse
+        ErrorBody, CaseDetail, cases::SimilarResponse, search::SuggestResponse, search::FacetsResponse,
+        organisations::OrganisationsResponse, crate::report::InsightsView
     )),
     modifiers(&BearerAuth),
     tags(
@@ -74,6 +78,8 @@ pub async fn openapi() -> Response {
         (name = "cases", description = "Single cases"),
         (name = "showcases", description = "Curated showcases of cases (writes need an API token: `Authorization: Bearer cbk_...`)"),
         (name = "admin", description = "Account management (admin tokens only)"),
+        (name = "organisations", description = "Organisations across awards and years"),
+        (name = "insights", description = "What the archive is used for, without personal data (organiser or admin tokens)"),
         (name = "meta", description = "About the API")
     )
 )]

@@ -39,6 +39,9 @@ pub struct SearchParams {
     /// `it` or `en`; repeat for both.
     #[param(explode = true)]
     language: Option<Vec<String>>,
+    /// Organisation slug or name (spellings and legal forms do not matter); repeat for several (ORed).
+    #[param(explode = true)]
+    organisation: Option<Vec<String>>,
     /// `relevance` (default), `year_desc`, `year_asc` or `title`.
     sort: Option<String>,
     /// `last` (default: all words first, then relax), `all` or `any`.
@@ -71,7 +74,10 @@ pub async fn search(
 ) -> Result<Json<SearchResponse>, AppError> {
     let request = params::parse_search(&params::pairs(query.as_deref()))?;
     let archive = state.archive();
-    Ok(Json(blocking(move || archive.search(&request).map_err(AppError::from)).await?))
+    let asked = request.clone();
+    let response = blocking(move || archive.search(&asked).map_err(AppError::from)).await?;
+    state.insights.search(&request, &response);
+    Ok(Json(response))
 }
 
 /// Completions for search-as-you-type.

@@ -32,6 +32,8 @@ pub struct PageContext {
     /// The query string's pairs.
     pub pairs: Vec<(String, String)>,
     uri: Uri,
+    /// The site's public base URL, for canonical and `hreflang` links.
+    base: String,
     /// The web session, when the visitor is logged in.
     pub session: Option<Session>,
 }
@@ -40,7 +42,8 @@ impl PageContext {
     fn new(parts: &Parts, state: &AppState) -> Self {
         let pairs = params::pairs(parts.uri.query());
         let (lang, set_cookie) = i18n::negotiate(&parts.headers, params::first(&pairs, "lang"));
-        PageContext { lang, set_cookie, https: state.https(), pairs, uri: parts.uri.clone(), session: None }
+        let base = state.public_url.clone();
+        PageContext { lang, set_cookie, https: state.https(), pairs, uri: parts.uri.clone(), base, session: None }
     }
 
     /// The signed-in visitor as the page header shows them.
@@ -57,7 +60,23 @@ impl PageContext {
         }
         switch.append_pair("lang", t.other_language_code);
         let switch_href = format!("{}?{}", self.uri.path(), switch.finish());
-        Layout::new(self.lang, title, description, section, switch_href, self.signed_in().as_ref())
+        let mut layout = Layout::new(self.lang, title, description, section, switch_href, self.signed_in().as_ref());
+        let in_language = |code: &str| {
+            let mut query = url::form_urlencoded::Serializer::new(String::new());
+            for (key, value) in self.pairs.iter().filter(|(k, _)| !matches!(k.as_str(), "lang" | "partial" | "typing"))
+            {
+                query.append_pair(key, value);
+            }
+            if !code.is_empty() {
+                query.append_pair("lang", code);
+            }
+            let query = query.finish();
+            let path = self.uri.path();
+            if query.is_empty() { format!("{}{path}", self.base) } else { format!("{}{path}?{query}", self.base) }
+        };
+        layout.canonical = in_language(self.lang.code());
+        layout.alternates = vec![("it", in_language("it")), ("en", in_language("en")), ("x-default", in_language(""))];
+        layout
     }
 
     /// Renders a template as the response, remembering an explicit language choice.

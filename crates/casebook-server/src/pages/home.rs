@@ -1,4 +1,4 @@
-//! `/`: search box, sector tiles, cases per year, the most recent cases.
+//! `/`: search box, the map of Italy, sector tiles, cases per year, the most recent cases.
 
 use std::sync::Arc;
 
@@ -30,12 +30,14 @@ struct HomeTemplate {
     tiles: Vec<Tile>,
     chart: String,
     recent: Vec<HitView>,
+    map: Option<crate::map::MapView>,
 }
 
 /// `GET /`.
 pub async fn home(State(state): State<Arc<AppState>>, context: PageContext) -> Result<Response, PageError> {
     let lang = context.lang.code().to_string();
     let archive = state.archive();
+    let taxonomy = Arc::clone(&archive);
     let recent = blocking(move || {
         let request = SearchRequest { sort: Sort::YearDesc, per_page: 6, lang: Some(lang), ..Default::default() };
         archive.search(&request).map_err(AppError::from)
@@ -64,7 +66,9 @@ pub async fn home(State(state): State<Arc<AppState>>, context: PageContext) -> R
             selected: false,
         })
         .collect();
+    let map = super::regions::map_view(&SearchRequest::default(), &recent, taxonomy.taxonomy(), context.lang, false);
     let template = HomeTemplate {
+        map: Some(map),
         total_text: t.count_cases(recent.total),
         chart: bar_chart(&bars, t.chart_title, 160, true),
         recent: hit_views(&recent.hits, t),

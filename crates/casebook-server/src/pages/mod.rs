@@ -7,8 +7,11 @@ mod case;
 mod context;
 mod feeds;
 mod home;
+mod insights;
 mod login;
+mod organisations;
 mod organiser;
+mod regions;
 mod search;
 mod showcases;
 
@@ -20,7 +23,9 @@ pub use case::case_page;
 pub use context::{CheckedForm, PageContext};
 pub use feeds::{atom, csv, healthz, metrics, robots, sitemap};
 pub use home::home;
+pub use insights::{insights_csv, insights_page};
 pub use login::{login_page, login_submit, logout};
+pub use organisations::{organisation_page, organisations_page};
 pub use organiser::{
     add_to_showcase, create_showcase, create_token, dashboard, edit_showcase, revoke_token, showcase_action,
 };

@@ -126,7 +126,14 @@ pub struct SearchView {
     pub csrf: String,
     /// This page, to come back to after adding a case.
     pub back: String,
+    /// The map of Italy for this search (not in exports).
+    pub map: Option<crate::map::MapView>,
+    /// Organisations offered as a filter: the selected ones and the most frequent.
+    pub organisations: Vec<FacetOption>,
 }
+
+/// Organisations offered in the filters besides the selected ones.
+const ORGANISATION_OPTIONS: usize = 8;
 
 fn options(name: &'static str, values: &[FacetValue]) -> Vec<FacetOption> {
     values
@@ -141,6 +148,18 @@ fn options(name: &'static str, values: &[FacetValue]) -> Vec<FacetOption> {
             checked: v.selected,
         })
         .collect()
+}
+
+/// The organisation options: every selected one, then the most frequent with two cases or
+/// more (an organisation with one case is found by its name).
+fn organisation_options(values: &[FacetValue]) -> Vec<FacetOption> {
+    let shown: Vec<FacetValue> = values
+        .iter()
+        .filter(|v| v.selected)
+        .chain(values.iter().filter(|v| !v.selected && v.count >= 2).take(ORGANISATION_OPTIONS))
+        .cloned()
+        .collect();
+    options("organisation", &shown)
 }
 
 fn without(request: &SearchRequest, edit: impl FnOnce(&mut SearchRequest)) -> String {
@@ -199,6 +218,15 @@ pub fn search_view(request: &SearchRequest, response: &SearchResponse, t: &'stat
             label: label_of(&facets.award, &casebook_corpus::text::slugify(value)),
             href: without(request, |r| r.award.retain(|s| s != value)),
         });
+    }
+    for value in &request.organisation {
+        let slugs = casebook_corpus::organisation_filter_slugs(value);
+        let label = facets
+            .organisation
+            .iter()
+            .find(|v| v.selected && slugs.contains(&v.value))
+            .map_or_else(|| value.clone(), |v| v.label.clone());
+        chips.push(Chip { label, href: without(request, |r| r.organisation.retain(|s| s != value)) });
     }
     for value in &request.language {
         chips.push(Chip {
@@ -326,6 +354,8 @@ pub fn search_view(request: &SearchRequest, response: &SearchResponse, t: &'stat
         add_to: Vec::new(),
         csrf: String::new(),
         back: search_href(request),
+        map: None,
+        organisations: organisation_options(&facets.organisation),
     }
 }
 
@@ -358,6 +388,10 @@ pub async fn search_page(State(state): State<Arc<AppState>>, context: PageContex
     let t = context.lang.strings();
     let mut view = search_view(&request, &response, t);
     view.add_to = add_to;
+    view.map = Some(super::regions::map_view(&request, &response, state.archive().taxonomy(), context.lang, true));
+    if params::first(&context.pairs, "typing").is_none() {
+        state.insights.search(&request, &response);
+    }
     view.csrf = context.session.as_ref().map(|s| s.csrf.clone()).unwrap_or_default();
     if params::first(&context.pairs, "partial") == Some("1") {
         return Ok(context.render(&ResultsTemplate { v: view }, StatusCode::OK));

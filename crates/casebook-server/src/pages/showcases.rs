@@ -93,6 +93,9 @@ pub async fn showcase_page(
         Some("csv") => Ok(export(csv(&showcase, &base), "text/csv; charset=utf-8", &slug, "csv")),
         Some(_) => Ok(export(markdown(&showcase, &base), "text/markdown; charset=utf-8", &slug, "md")),
         None => {
+            if showcase.status == "published" {
+                state.insights.view(casebook_store::ViewKind::Showcase, &showcase.slug);
+            }
             let cards = showcase
                 .items
                 .iter()
@@ -102,11 +105,13 @@ pub async fn showcase_page(
                     item: item.clone(),
                 })
                 .collect();
-            let layout = context.layout(
-                format!("{} · {}", showcase.title, context.lang.strings().site_name),
-                showcase.description.clone(),
-                "showcases",
-            );
+            let layout = context
+                .layout(
+                    format!("{} · {}", showcase.title, context.lang.strings().site_name),
+                    showcase.description.clone(),
+                    "showcases",
+                )
+                .with_json_ld("website", &showcase_json_ld(&showcase, &base));
             let template = ShowcaseTemplate {
                 layout,
                 description_html: render_body(&showcase.description),
@@ -171,6 +176,33 @@ fn markdown(showcase: &ShowcaseView, base: &str) -> String {
         }
     }
     out
+}
+
+/// The schema.org description of a showcase: a `CollectionPage` whose main entity is the
+/// ordered list of its cases.
+fn showcase_json_ld(showcase: &ShowcaseView, base: &str) -> serde_json::Value {
+    let url = format!("{base}/showcases/{}", showcase.slug);
+    let items: Vec<serde_json::Value> = showcase
+        .items
+        .iter()
+        .map(|item| {
+            serde_json::json!({
+                "@type": "ListItem",
+                "position": item.position,
+                "name": item.title(),
+                "url": format!("{base}/cases/{}", item.case_id),
+            })
+        })
+        .collect();
+    serde_json::json!({
+        "@context": "https://schema.org",
+        "@type": "CollectionPage",
+        "@id": url,
+        "url": url,
+        "name": showcase.title,
+        "description": showcase.description,
+        "mainEntity": {"@type": "ItemList", "numberOfItems": items.len(), "itemListElement": items},
+    })
 }
 
 /// The sector labels of a case, joined.
