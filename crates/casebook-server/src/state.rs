@@ -60,6 +60,9 @@ pub struct AppState {
     /// The insights recorder (a bounded queue to the store).
     pub insights: Arc<Insights>,
     archive: RwLock<Arc<Archive>>,
+    /// Held while a reload checks and opens a generation, so that two reloads (the loop and
+    /// `--watch`) never open and count the same one twice.
+    reloading: std::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -84,6 +87,7 @@ impl AppState {
             store: Arc::new(store),
             login_limiter: RateLimiter::default(),
             archive: RwLock::new(Arc::new(archive)),
+            reloading: std::sync::Mutex::new(()),
         })
     }
 
@@ -104,6 +108,10 @@ impl AppState {
     /// Opens the live generation if it is not the one being served. Returns whether it
     /// switched. On error the current generation keeps serving.
     pub fn reload_if_changed(&self) -> Result<bool, IndexError> {
+        let _one_at_a_time = match self.reloading.lock() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
         let live = Archive::live_generation(&self.config.index)?;
         if live == self.archive().generation() {
             return Ok(false);
