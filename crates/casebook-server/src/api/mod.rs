@@ -1,11 +1,13 @@
 //! The JSON API under `/api/`: its handlers by resource (`search`, `cases`, `showcases`,
-//! `admin`), the JSON body extractor, and the OpenAPI document, generated from these
+//! `admin`, `calls`, `submissions`), the JSON body extractor, and the OpenAPI document, generated from these
 //! definitions so that it cannot drift from the code.
 
 pub mod admin;
+pub mod calls;
 pub mod cases;
 pub mod search;
 pub mod showcases;
+pub mod submissions;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -63,7 +65,10 @@ pub async fn openapi() -> Response {
         search::search, cases::case, cases::similar, search::suggest, search::facets, openapi,
         showcases::list, showcases::create, showcases::get, showcases::update, showcases::delete,
         showcases::add_item, showcases::update_item, showcases::remove_item, showcases::reorder,
-        showcases::publish, showcases::unpublish, admin::users
+        showcases::publish, showcases::unpublish, admin::users,
+        calls::list, calls::create, calls::get, calls::update, calls::showcase,
+        submissions::create, submissions::list, submissions::get, submissions::update, submissions::accept,
+        submissions::reject
     ),
     components(schemas(
         ErrorBody, CaseDetail, cases::SimilarResponse, search::SuggestResponse, search::FacetsResponse
@@ -74,6 +79,8 @@ pub async fn openapi() -> Response {
         (name = "cases", description = "Single cases"),
         (name = "showcases", description = "Curated showcases of cases (writes need an API token: `Authorization: Bearer cbk_...`)"),
         (name = "admin", description = "Account management (admin tokens only)"),
+        (name = "calls", description = "Calls for entries (opening and changing one needs an API token)"),
+        (name = "submissions", description = "Public submissions of cases (anyone) and their review (a token: the call's organiser or an admin)"),
         (name = "meta", description = "About the API")
     )
 )]

@@ -115,4 +115,6 @@ pub(super) static ENGLISH: Strings = Strings {
     edit: "Edit",
     drag_hint: "Drag to reorder, or use Up/Down.",
     save_order: "Save order",
+    nav_calls: "Calls",
+    nav_review: "Submissions to review",
 };

@@ -115,4 +115,6 @@ pub(super) static ITALIAN: Strings = Strings {
     edit: "Modifica",
     drag_hint: "Trascina per riordinare, o usa Su/Giù.",
     save_order: "Salva ordine",
+    nav_calls: "Call",
+    nav_review: "Candidature da valutare",
 };
