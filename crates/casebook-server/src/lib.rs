@@ -190,7 +190,7 @@ pub fn protect(routes: Router, state: Arc<AppState>) -> Router {
 }
 
 /// The path as logged: the secret token of a submission's status page is left out.
-fn logged_path(path: &str) -> &str {
+pub(crate) fn logged_path(path: &str) -> &str {
     if path.starts_with("/submissions/") { "/submissions/{token}" } else { path }
 }
 

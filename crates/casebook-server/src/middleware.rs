@@ -65,7 +65,7 @@ pub async fn admission(State(state): State<Arc<AppState>>, request: Request, nex
     match tokio::time::timeout(limits.request_timeout, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
-            tracing::warn!(%path, "request timed out");
+            tracing::warn!(path = crate::logged_path(&path), "request timed out");
             let error = AppError::unavailable("timeout", "the request took too long; try a narrower search");
             with_retry_after(error.for_path(&path, &headers), Duration::from_secs(1))
         }
@@ -126,7 +126,7 @@ pub async fn uniform_errors(request: Request, next: Next) -> Response {
         _ => status.canonical_reason().unwrap_or("error").to_string(),
     };
     let message = if status.is_server_error() {
-        tracing::error!(%path, status = status.as_u16(), %text, "error answer rewritten");
+        tracing::error!(path = crate::logged_path(&path), status = status.as_u16(), %text, "error answer rewritten");
         "the server could not answer; the problem has been logged".to_string()
     } else {
         text
