@@ -25,6 +25,8 @@ mod hostile;
 mod house;
 /// `casebook import`: site structures, idempotence, bad pages, --follow, the round trip.
 mod import;
+/// Importing old archive layouts: label/value runs, loose labels, windows-1252, furniture.
+mod import_layouts;
 /// `casebook index`: builds, incremental updates, the atomic swap, corrupt indexes.
 mod index;
 /// Logs: no colour codes in files, JSON lines, the bounded buffer of a server nobody reads.
@@ -39,3 +41,9 @@ mod sample;
 mod search;
 /// Showcases and accounts: authorisation, CSRF, rate limits, exports, persistence.
 mod showcases;
+/// The submission form, the review pages, `casebook submissions`, kill -9 after a 201, private data.
+mod submission_forms;
+/// Public submissions and their review over the JSON API: 201/422/401/403/409, closed calls, hostile input.
+mod submissions;
+/// Call, entry, review and acceptance end to end in Chromium, with JavaScript on and off.
+mod submissions_browser;

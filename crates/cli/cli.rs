@@ -82,6 +82,12 @@ pub enum Command {
     Showcases(ShowcasesCommand),
     /// Print the OpenAPI document of the HTTP API (as committed in docs/openapi.json).
     Openapi,
+    /// Review public submissions from the terminal: list, show, accept, reject.
+    ///
+    /// Acting here is acting as an admin (the operator); `--by` names who decided, for the
+    /// submission's history.
+    #[command(subcommand)]
+    Submissions(SubmissionsCommand),
 }
 
 /// Where the database is.
@@ -179,6 +185,60 @@ pub enum ShowcasesCommand {
     Import {
         /// The export file.
         file: PathBuf,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+/// `casebook submissions ...`.
+#[derive(Debug, Subcommand)]
+pub enum SubmissionsCommand {
+    /// List submissions, oldest first: id, status, call, title, organisation.
+    List {
+        /// Only `pending`, `accepted` or `rejected` ones.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only those of this call (its slug).
+        #[arg(long)]
+        call: Option<String>,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Show a submission: its fields, the checks of `casebook check` on it, its history.
+    Show {
+        /// Submission id.
+        id: i64,
+        #[command(flatten)]
+        corpus: CorpusArg,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Accept a pending submission: write its case file into the corpus (`cases/YEAR/ID.md`,
+    /// `source: submission`, never over an existing file).
+    Accept {
+        /// Submission id.
+        id: i64,
+        /// Note for the submitter (shown on their status page).
+        #[arg(long, default_value = "")]
+        note: String,
+        /// Who decided, for the history.
+        #[arg(long, default_value = "operator")]
+        by: String,
+        #[command(flatten)]
+        corpus: CorpusArg,
+        #[command(flatten)]
+        db: DbArg,
+    },
+    /// Reject a pending submission with a note for the submitter.
+    Reject {
+        /// Submission id.
+        id: i64,
+        /// Why (shown on the submitter's status page).
+        #[arg(long)]
+        note: String,
+        /// Who decided, for the history.
+        #[arg(long, default_value = "operator")]
+        by: String,
         #[command(flatten)]
         db: DbArg,
     },

@@ -159,3 +159,41 @@
     });
   });
 })();
+
+// The submission form: a live preview of the case text (rendered and sanitised by the
+// server, as on the case page) while it is typed; without script, the Preview button does
+// the same with a page load.
+(function () {
+  "use strict";
+  var body = document.querySelector("textarea[data-preview]");
+  var preview = document.getElementById(body ? body.getAttribute("data-preview") : "");
+  if (!body || !preview) return;
+  var section = preview.closest(".preview");
+  var pending = null;
+  var last = null;
+  var render = function () {
+    var text = body.value;
+    if (text === last) return;
+    last = text;
+    if (pending) pending.abort();
+    pending = new AbortController();
+    fetch("/submit/preview", {
+      method: "POST",
+      signal: pending.signal,
+      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams({ body: text }).toString()
+    })
+      .then(function (r) { if (!r.ok) throw new Error(String(r.status)); return r.text(); })
+      .then(function (html) {
+        preview.innerHTML = html;
+        if (section) section.removeAttribute("data-empty");
+      })
+      .catch(function () {});
+  };
+  var timer = null;
+  body.addEventListener("input", function () {
+    clearTimeout(timer);
+    timer = setTimeout(render, 300);
+  });
+  if (body.value.trim() !== "") render();
+})();

@@ -40,6 +40,10 @@ pub struct Diagnostic {
     /// What the problem is about.
     #[serde(skip)]
     pub kind: DiagnosticKind,
+    /// The front matter field the problem is about (`sector`; `body` for the text), when it
+    /// is about one: a form can show the message next to that field.
+    #[serde(skip)]
+    pub field: Option<String>,
 }
 
 impl Diagnostic {
@@ -57,6 +61,7 @@ impl Diagnostic {
             severity: Severity::Error,
             message: message.into(),
             kind: DiagnosticKind::Problem,
+            field: None,
         }
     }
 
@@ -74,12 +79,19 @@ impl Diagnostic {
             severity: Severity::Warning,
             message: message.into(),
             kind: DiagnosticKind::Problem,
+            field: None,
         }
     }
 
     /// The warning that a file needs review (see [`DiagnosticKind::NeedsReview`]).
     pub fn needs_review(path: impl Into<PathBuf>, line: Option<usize>, message: impl Into<String>) -> Self {
         Diagnostic { kind: DiagnosticKind::NeedsReview, ..Diagnostic::warning(path, line, None, message) }
+    }
+
+    /// The same problem, tied to a front matter field.
+    pub fn about(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
     }
 
     /// Whether this is an error.

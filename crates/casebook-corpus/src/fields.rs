@@ -42,7 +42,15 @@ pub const KNOWN_FIELDS: &[&str] = &[
     "source_hash",
     "needs_review",
     "missing",
+    // Where the case came from (`submission` for an accepted public submission).
+    "source",
+    // Notes for an editor (values an import could not map), reported as warnings.
+    "review_notes",
 ];
+
+/// The values `source` may take: written by an editor, imported from a web page, or
+/// accepted from a public submission.
+pub const SOURCES: &[&str] = &["editor", "import", "submission"];
 
 /// What a case is checked against.
 #[derive(Debug, Clone, Copy)]
@@ -72,12 +80,12 @@ impl Checker<'_> {
 
     pub(crate) fn error(&mut self, key: &str, message: String) {
         let (line, column) = self.position(key);
-        self.diagnostics.push(Diagnostic::error(self.path, line, column, message));
+        self.diagnostics.push(Diagnostic::error(self.path, line, column, message).about(key));
     }
 
     pub(crate) fn warning(&mut self, key: &str, message: String) {
         let (line, column) = self.position(key);
-        self.diagnostics.push(Diagnostic::warning(self.path, line, column, message));
+        self.diagnostics.push(Diagnostic::warning(self.path, line, column, message).about(key));
     }
 
     /// A scalar as text: strings as they are, numbers and booleans spelled out.
@@ -146,12 +154,15 @@ impl Checker<'_> {
             "region" => "region: Lombardia",
             _ => "",
         };
-        self.diagnostics.push(Diagnostic::error(
-            self.path,
-            Some(1),
-            None,
-            format!("missing required field `{key}`: add a line such as `{example}` to the front matter"),
-        ));
+        self.diagnostics.push(
+            Diagnostic::error(
+                self.path,
+                Some(1),
+                None,
+                format!("missing required field `{key}`: add a line such as `{example}` to the front matter"),
+            )
+            .about(key),
+        );
     }
 }
 
@@ -228,15 +239,30 @@ pub(crate) fn check_fields(
         }
     });
 
+    if let Some(source) = checker.string(map, "source", false)
+        && !SOURCES.contains(&source.as_str())
+    {
+        let hint = closest(&source, SOURCES.iter().copied())
+            .map(|s| format!(": did you mean `{s}`?"))
+            .unwrap_or_else(|| format!(": write one of {}", SOURCES.join(", ")));
+        checker.error("source", format!("unknown source {source:?}{hint}"));
+    }
+    for note in checker.string_list(map, "review_notes") {
+        checker.warning("review_notes", format!("review note: {note} (resolve it, then remove the note)"));
+    }
+
     let body_markdown = split.body.trim().to_string();
     let body_text = markdown::plain_text(&body_markdown);
     if body_text.trim().is_empty() {
-        checker.diagnostics.push(Diagnostic::error(
-            checker.path,
-            Some(split.body_first_line.saturating_sub(1).max(1)),
-            None,
-            "the case has no text: write the case study below the closing `---` line",
-        ));
+        checker.diagnostics.push(
+            Diagnostic::error(
+                checker.path,
+                Some(split.body_first_line.saturating_sub(1).max(1)),
+                None,
+                "the case has no text: write the case study below the closing `---` line",
+            )
+            .about("body"),
+        );
     }
     let summary = summary
         .or_else(|| markdown::first_paragraph(&body_markdown).map(|p| markdown::truncate_words(&p, 400)))

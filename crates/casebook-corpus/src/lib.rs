@@ -18,9 +18,11 @@ pub mod organisation;
 mod parse;
 #[cfg(test)]
 mod proptests;
+mod submission;
 mod synonyms;
 mod taxonomy;
 pub mod text;
+pub mod write;
 
 pub use case::{Case, CaseRecord, Figure, Outcome, Place};
 pub use config::CorpusConfig;
@@ -28,10 +30,11 @@ pub use corpus::{
     CaseFile, Corpus, CorpusError, VOCABULARY_FILES, Vocabulary, check_related, civil_date, discover, max_award_year,
 };
 pub use diagnostic::{Diagnostic, DiagnosticKind, Severity};
-pub use fields::{Context, FIRST_YEAR, KNOWN_FIELDS};
+pub use fields::{Context, FIRST_YEAR, KNOWN_FIELDS, SOURCES};
 pub use language::{Language, detect as detect_language};
 pub use links::{MAX_FIGURES, MAX_RELATED};
 pub use organisation::{organisation_filter_slugs, organisation_key, organisation_slug};
 pub use parse::{MAX_FILE_BYTES, Parsed, content_hash, parse_case};
+pub use submission::{CaseFields, Checked, FIELD_LIMITS, MAX_LIST_ITEMS, REQUIRED, WriteError, Written, split_list};
 pub use synonyms::Synonyms;
 pub use taxonomy::{Country, ITALY, ItalianRegion, Labelled, RegionSelector, Sector, Taxonomy, foreign_region_value};

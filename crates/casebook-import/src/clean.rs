@@ -1,6 +1,7 @@
 //! The case text of a page: the chosen fragment, rebuilt as clean HTML (only text structure,
-//! absolute links, no scripts, navigation, banners, share buttons or comments), then turned
-//! into markdown by `htmd`.
+//! absolute links, no scripts, navigation, banners, share buttons or comments; the layout
+//! tables, menus and copyright lines of table-laid pages are recognised in `layout.rs`),
+//! then turned into markdown by `htmd`.
 
 use std::collections::HashSet;
 
@@ -76,36 +77,74 @@ fn is_furniture(element: &scraper::node::Element) -> bool {
         || element.attr("hidden").is_some()
 }
 
+/// What the cleaning of one fragment needs: where links resolve, the nodes to skip (facts
+/// already extracted), and the tables that lay out the page (unwrapped, not kept).
+struct Cleaning<'a> {
+    base: Option<&'a url::Url>,
+    skip: &'a HashSet<NodeId>,
+    layout_tables: HashSet<NodeId>,
+}
+
+/// Parts of a table, unwrapped when the table lays out the page.
+const TABLE_PARTS: &[&str] = &["table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption"];
+
 /// Rebuilds `root` as clean HTML, skipping `skip` nodes (facts already extracted).
 pub fn clean_html(root: ElementRef<'_>, base: Option<&url::Url>, skip: &HashSet<NodeId>) -> String {
+    let cleaning = Cleaning { base, skip, layout_tables: crate::layout::layout_tables(root) };
     let mut out = String::new();
     for child in root.children() {
-        write_node(child, base, skip, false, &mut out);
+        write_node(child, &cleaning, false, &mut out);
     }
     out
 }
 
 /// `nested`: inside a kept element (a link, a heading, a list, a table, emphasis...), where
 /// a code block cannot stand.
-fn write_node(
-    node: ego_tree::NodeRef<'_, Node>,
-    base: Option<&url::Url>,
-    skip: &HashSet<NodeId>,
-    nested: bool,
-    out: &mut String,
-) {
-    if skip.contains(&node.id()) {
+fn write_node(node: ego_tree::NodeRef<'_, Node>, cleaning: &Cleaning<'_>, nested: bool, out: &mut String) {
+    if cleaning.skip.contains(&node.id()) {
         return;
     }
     match node.value() {
+        // A copyright line of its own, after the text of a cell.
+        Node::Text(_) if crate::layout::is_copyright_text(node.value()) => {}
+        // A line after a `<br>` starts at its first word, not at the source's indentation.
+        Node::Text(text)
+            if node.prev_sibling().is_some_and(|p| matches!(p.value(), Node::Element(e) if e.name() == "br")) =>
+        {
+            escape_html_into(text.trim_start(), out)
+        }
         Node::Text(text) => escape_html_into(text, out),
         Node::Element(element) => {
             let name = element.name();
             if DROPPED.contains(&name) || is_furniture(element) {
                 return;
             }
+            if let Some(element_ref) = ElementRef::wrap(node)
+                && (crate::layout::is_copyright_block(element_ref)
+                    || crate::layout::is_menu(element_ref, cleaning.base))
+            {
+                return;
+            }
             if matches!(name, "pre" | "code") {
-                write_code(node, name == "pre" && !nested, skip, out);
+                write_code(node, name == "pre" && !nested, cleaning.skip, out);
+                return;
+            }
+            let layout_part = TABLE_PARTS.contains(&name)
+                && ElementRef::wrap(node)
+                    .and_then(crate::layout::table_of)
+                    .is_some_and(|table| cleaning.layout_tables.contains(&table));
+            if layout_part {
+                // A cell of a layout table is a block of the page; the table itself is nothing.
+                let block = matches!(name, "td" | "th" | "caption");
+                if block {
+                    out.push_str("<div>");
+                }
+                for child in node.children() {
+                    write_node(child, cleaning, nested, out);
+                }
+                if block {
+                    out.push_str("</div>");
+                }
                 return;
             }
             let kept = KEPT.contains(&name);
@@ -113,7 +152,7 @@ fn write_node(
                 out.push('<');
                 out.push_str(name);
                 if name == "a" {
-                    let href = element.attr("href").and_then(|href| absolute_link(href, base));
+                    let href = element.attr("href").and_then(|href| absolute_link(href, cleaning.base));
                     if let Some(href) = href {
                         out.push_str(" href=\"");
                         escape_html_into(&href, out);
@@ -125,7 +164,7 @@ fn write_node(
                 out.push('\n');
             }
             for child in node.children() {
-                write_node(child, base, skip, nested || kept, out);
+                write_node(child, cleaning, nested || kept, out);
             }
             if kept && !matches!(name, "br" | "hr") {
                 out.push_str("</");

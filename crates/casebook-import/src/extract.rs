@@ -1,6 +1,7 @@
 //! Finding the facts of a case in a page: a site profile when given, else the generic
 //! extractors, from the most explicit to the least: "label: value" facts shown on the page
-//! (definition lists, two-column tables, "Settore: Sanità" lines), JSON-LD (schema.org
+//! (definition lists, two-column tables, "Settore: Sanità" lines and `<b>Anno:</b> 2019<br>`
+//! runs), JSON-LD (schema.org
 //! Article, CreativeWork, Organization, Event), OpenGraph and standard meta tags, `<h1>`.
 //! The first source that gives a field wins.
 
@@ -65,7 +66,7 @@ fn split_list(value: &str) -> Vec<String> {
 
 impl Draft {
     /// Sets a field from text if it is still empty.
-    fn offer(&mut self, field: &str, value: &str) {
+    pub(crate) fn offer(&mut self, field: &str, value: &str) {
         let value = squash(value);
         if value.is_empty() {
             return;
@@ -197,8 +198,9 @@ fn apply_profile<'a>(
     }
 }
 
-/// "Label: value" facts: `<dl>`, two-cell table rows, and paragraphs or list items that read
-/// "Settore: Sanità". Containers whose facts were used are left out of the body.
+/// "Label: value" facts: `<dl>`, two-cell table rows, and lines of paragraphs, list items,
+/// cells and divs that read "Settore: Sanità" or `<b>Anno:</b> 2019<br>` (see `runs.rs`).
+/// What the facts were read from is left out of the body.
 fn label_values(document: &Html, draft: &mut Draft, consumed: &mut HashSet<NodeId>) {
     for list in document.select(&css("dl")) {
         let mut label: Option<String> = None;
@@ -247,17 +249,7 @@ fn label_values(document: &Html, draft: &mut Draft, consumed: &mut HashSet<NodeI
             consumed.insert(table.id());
         }
     }
-    for element in document.select(&css("p, li")) {
-        let text = text_of(element);
-        let Some((label, value)) = text.split_once(':') else { continue };
-        if label.chars().count() > 30 || value.trim().is_empty() {
-            continue;
-        }
-        if let Some(field) = field_of(label) {
-            draft.offer(field, value);
-            consumed.insert(element.id());
-        }
-    }
+    crate::runs::label_lines(document, draft, consumed);
 }
 
 fn types(object: &serde_json::Map<String, Value>) -> Vec<String> {

@@ -9,10 +9,12 @@ mod clean;
 pub mod extract;
 pub mod fetch;
 mod labels;
+mod layout;
 pub mod normalize;
 pub mod profile;
 #[cfg(test)]
 mod proptests;
+mod runs;
 pub mod write;
 
 use std::path::PathBuf;

@@ -1,6 +1,8 @@
 //! Turns raw page facts into case fields through the taxonomy: `LOMBARDIA`, `Lombardy` and
 //! `Regione Lombardia` all become the Lombardia region; "12 ottobre 2021" gives 2021;
-//! sector names in either language become sector ids; the language is detected.
+//! sector names in either language, aliases and compound labels ("Telecommunications &
+//! ICT") become sector ids; what does not map is kept as a review note; the language is
+//! detected.
 
 use casebook_corpus::text::{lookup_key, squash_spaces};
 use casebook_corpus::{ITALY, Labelled, Language, Outcome, Vocabulary, detect_language, markdown};
@@ -33,6 +35,33 @@ pub struct Normalized {
     pub body: String,
     /// Required fields that could not be filled: the file is written for review.
     pub missing: Vec<&'static str>,
+    /// Values that could not be mapped and were not used, for an editor to resolve
+    /// (`review_notes` in the file: `casebook check` shows each as a warning).
+    pub notes: Vec<String>,
+}
+
+/// The sectors a raw value names: an id, label or alias; else, for a compound label
+/// ("Telecommunications & ICT", "Agroalimentare e turismo"), each of its parts when every
+/// part maps; else the closest sector by the fuzzy matching of `casebook check`.
+fn sectors_of<'a>(taxonomy: &'a casebook_corpus::Taxonomy, raw: &str) -> Vec<&'a casebook_corpus::Sector> {
+    if let Some(sector) = taxonomy.sector(raw) {
+        return vec![sector];
+    }
+    let spaced = format!(" {} ", raw.to_lowercase());
+    let parts: Vec<&str> = spaced
+        .split(['&', '/', '+', ','])
+        .flat_map(|part| part.split(" e ").flat_map(|p| p.split(" and ")))
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if parts.len() > 1 {
+        let resolved: Vec<_> =
+            parts.iter().filter_map(|part| taxonomy.sector(part).or_else(|| taxonomy.closest_sector(part))).collect();
+        if resolved.len() == parts.len() {
+            return resolved;
+        }
+    }
+    taxonomy.closest_sector(raw).into_iter().collect()
 }
 
 /// The first plausible award year in a text ("12 ottobre 2021", "2021-10-12T09:00").
@@ -87,24 +116,37 @@ pub fn normalize(draft: &Draft, vocabulary: &Vocabulary, max_year: i64) -> Resul
         missing.push("year");
     }
 
+    let mut notes = Vec::new();
     let mut sectors: Vec<String> = Vec::new();
     let mut unresolved: Vec<String> = Vec::new();
     for raw in &draft.sectors {
-        let resolved = taxonomy.sector(raw).or_else(|| taxonomy.closest_sector(raw));
-        match resolved {
-            Some(sector) if !sectors.contains(&sector.id) => sectors.push(sector.id.clone()),
-            Some(_) => {}
-            None => unresolved.push(raw.clone()),
+        let resolved = sectors_of(taxonomy, raw);
+        if resolved.is_empty() {
+            unresolved.push(raw.clone());
+        }
+        for sector in resolved {
+            if !sectors.contains(&sector.id) {
+                sectors.push(sector.id.clone());
+            }
         }
     }
     if sectors.is_empty() {
         missing.push("sector");
         sectors = unresolved;
+    } else {
+        for raw in unresolved {
+            notes.push(format!(
+                "sector {raw:?} of the source page is not in the taxonomy: add it as an alias, or drop it"
+            ));
+        }
     }
 
     let raw_region = clean(draft.region.as_ref()).map(|r| strip_region_prefix(&r).to_string());
     let raw_country = clean(draft.country.as_ref());
     let country = raw_country.as_deref().and_then(|c| taxonomy.country(c));
+    if let (Some(raw), None) = (&raw_country, country) {
+        notes.push(format!("country {raw:?} of the source page is not in the taxonomy: write an ISO code"));
+    }
     let (region, country_code) = match (&raw_region, country) {
         (Some(region), country) if country.is_none_or(|c| c.code == ITALY) => {
             match taxonomy.italian_region(region).or_else(|| taxonomy.closest_italian_region(region)) {
@@ -145,6 +187,10 @@ pub fn normalize(draft: &Draft, vocabulary: &Vocabulary, max_year: i64) -> Resul
     let website = clean(draft.website.as_ref())
         .filter(|w| url::Url::parse(w).is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some()));
     let award = clean(draft.award.as_ref()).filter(|a| lookup_key(a) != lookup_key(&vocabulary.config.default_award));
+    let outcome = draft.outcome.as_deref().and_then(Outcome::parse);
+    if let (Some(raw), None) = (clean(draft.outcome.as_ref()), outcome) {
+        notes.push(format!("outcome {raw:?} of the source page is not winner, finalist or mention"));
+    }
     Ok(Normalized {
         title,
         organisation,
@@ -156,7 +202,7 @@ pub fn normalize(draft: &Draft, vocabulary: &Vocabulary, max_year: i64) -> Resul
         award,
         event: clean(draft.event.as_ref()),
         category: clean(draft.category.as_ref()),
-        outcome: draft.outcome.as_deref().and_then(Outcome::parse),
+        outcome,
         tags: dedupe(&draft.tags),
         language,
         summary: clean(draft.summary.as_ref()).map(|s| markdown::truncate_words(&s, 400)),
@@ -164,6 +210,7 @@ pub fn normalize(draft: &Draft, vocabulary: &Vocabulary, max_year: i64) -> Resul
         partners: dedupe(&draft.partners),
         body: draft.body.clone(),
         missing,
+        notes,
     })
 }
 
@@ -182,6 +229,34 @@ mod tests {
         assert_eq!(year_of("2019-05-03T10:00:00+02:00", 2027), Some(2019));
         assert_eq!(year_of("Edizione 12345", 2027), None);
         assert_eq!(year_of("1850", 2027), None);
+    }
+
+    #[test]
+    fn sector_labels_written_differently_map_or_become_notes() {
+        let vocabulary = Vocabulary::builtin();
+        let draft = Draft {
+            title: Some("T".into()),
+            sectors: vec![
+                "Telecommunications & ICT".into(),
+                "Agroalimentare".into(),
+                "Sanita'".into(),
+                "Cosmesi".into(),
+            ],
+            outcome: Some("primo classificato".into()),
+            body: "Testo del caso.".into(),
+            ..Default::default()
+        };
+        let case = normalize(&draft, &vocabulary, 2027).unwrap();
+        assert_eq!(case.sectors, ["ict", "agrifood", "health"]);
+        assert_eq!(
+            case.notes,
+            [
+                "sector \"Cosmesi\" of the source page is not in the taxonomy: add it as an alias, or drop it",
+                "outcome \"primo classificato\" of the source page is not winner, finalist or mention"
+            ]
+        );
+        let both = Draft { sectors: vec!["Agroalimentare e Turismo".into()], ..draft };
+        assert_eq!(normalize(&both, &vocabulary, 2027).unwrap().sectors, ["agrifood", "tourism"]);
     }
 
     #[test]

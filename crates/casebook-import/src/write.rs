@@ -1,37 +1,18 @@
 //! Writing imported cases into the corpus: the front matter in the case format, a hash of the
 //! file as written (`source_hash`) so later imports can tell whether an editor changed it,
 //! matching of existing files (same `source_url`, or same title + organisation + year), and
-//! atomic writes (a temporary file renamed into place).
+//! atomic writes (the corpus crate's writer: a temporary file renamed into place).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use casebook_corpus::frontmatter::read_fields;
-use casebook_corpus::text::{is_valid_slug, lookup_key, slugify};
+use casebook_corpus::text::lookup_key;
+use casebook_corpus::write::{id_from_title, write_atomically, yaml_list as list, yaml_string as quote};
 
 use crate::normalize::Normalized;
 
 const HASH_KEY: &str = "source_hash:";
-
-/// Quotes a string for YAML. A JSON string is a YAML double-quoted scalar, except that
-/// JSON leaves DEL, the C1 controls and U+FFFE/U+FFFF raw, which YAML refuses unescaped:
-/// those are written as `\u` escapes.
-fn quote(value: &str) -> String {
-    let json = serde_json::to_string(value).unwrap_or_else(|_| "\"\"".into());
-    let mut out = String::with_capacity(json.len());
-    for c in json.chars() {
-        if matches!(c, '\u{7f}'..='\u{9f}' | '\u{fffe}' | '\u{ffff}') && c != '\u{85}' {
-            out.push_str(&format!("\\u{:04X}", u32::from(c)));
-        } else {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn list(values: &[String]) -> String {
-    format!("[{}]", values.iter().map(|v| quote(v)).collect::<Vec<_>>().join(", "))
-}
 
 /// The file text of a case, without its `source_hash` line.
 fn render_unhashed(case: &Normalized, source_url: &str) -> String {
@@ -82,6 +63,9 @@ fn render_unhashed(case: &Normalized, source_url: &str) -> String {
     }
     if !case.partners.is_empty() {
         line("partners", list(&case.partners));
+    }
+    if !case.notes.is_empty() {
+        line("review_notes", list(&case.notes));
     }
     line("source_url", quote(source_url));
     if !case.missing.is_empty() {
@@ -180,20 +164,7 @@ impl Existing {
 
     /// A new file name for a case: its title as a slug, made unique.
     fn new_path(&mut self, dir: &Path, case: &Normalized) -> PathBuf {
-        let mut base = slugify(&case.title);
-        if base.len() > 60 {
-            let cut = base[..60].rfind('-').unwrap_or(60);
-            base.truncate(cut);
-        }
-        if !is_valid_slug(&base) {
-            base = "case".into();
-        }
-        let mut name = base.clone();
-        let mut n = 2;
-        while self.taken.contains(&name) {
-            name = format!("{base}-{n}");
-            n += 1;
-        }
+        let name = id_from_title(&case.title, |id| self.taken.contains(id));
         self.taken.insert(name.clone());
         dir.join(format!("{name}.md"))
     }
@@ -258,23 +229,6 @@ pub fn write_case(
         Written::Imported(path)
     } else {
         Written::Updated(path)
-    })
-}
-
-/// Writes a temporary file beside `path`, syncs it, and renames it over `path`.
-fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
-    use std::io::Write;
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("case.md");
-    let temp = dir.join(format!(".{name}.importing"));
-    {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(text.as_bytes())?;
-        file.sync_all()?;
-    }
-    std::fs::rename(&temp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&temp);
     })
 }
 

@@ -3,6 +3,7 @@
 //! `/api/` and for feeds and exports, an HTML page elsewhere. Refusals of the middleware
 //! (429, 503, 413, 414) use the same renderings. Internal details are logged, never sent.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use askama::Template;
@@ -25,6 +26,9 @@ pub struct AppError {
     pub code: &'static str,
     /// What went wrong, for people.
     pub message: String,
+    /// Per-field problems of a refused submission (`{"year": "...", "sector": "..."}`).
+    #[allow(clippy::box_collection, reason = "one pointer keeps AppError, returned by every handler, small")]
+    pub fields: Option<Box<BTreeMap<String, String>>>,
 }
 
 /// The JSON body of an API error: `{"error": {"code": "...", "message": "..."}}`.
@@ -40,16 +44,34 @@ pub struct ErrorDetail {
     /// Stable code: `invalid_parameter`, `invalid_body`, `not_found`, `unknown_case`,
     /// `conflict`, `method_not_allowed`, `unauthorised`, `forbidden`, `csrf`,
     /// `rate_limited`, `overloaded`, `timeout`, `uri_too_long`, `payload_too_large`,
-    /// `unsupported_media_type`, `bad_request`, `internal`.
+    /// `unsupported_media_type`, `bad_request`, `internal`, `invalid_submission` (422, with
+    /// `fields`), `call_closed` (409), `spam` (400).
     pub code: String,
     /// Explanation.
     pub message: String,
+    /// For `invalid_submission`: the problem of each field, by field name.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<BTreeMap<String, String>>,
 }
 
 impl AppError {
     /// An error with this status, code and message.
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        AppError { status, code, message: message.into() }
+        AppError { status, code, message: message.into(), fields: None }
+    }
+
+    /// 422 for a submission with problems, each tied to its field.
+    pub fn invalid_submission(fields: BTreeMap<String, String>) -> Self {
+        let count = fields.len();
+        let message = format!(
+            "the submission has {count} problem{}: see `fields` ({})",
+            if count == 1 { "" } else { "s" },
+            fields.keys().cloned().collect::<Vec<_>>().join(", ")
+        );
+        AppError {
+            fields: Some(Box::new(fields)),
+            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_submission", message)
+        }
     }
 
     /// 400 for a parameter value out of range.
@@ -93,7 +115,13 @@ impl AppError {
 
     /// The JSON body.
     pub fn body(&self) -> ErrorBody {
-        ErrorBody { error: ErrorDetail { code: self.code.to_string(), message: self.message.clone() } }
+        ErrorBody {
+            error: ErrorDetail {
+                code: self.code.to_string(),
+                message: self.message.clone(),
+                fields: self.fields.as_deref().cloned(),
+            },
+        }
     }
 
     /// The error as an HTML page in `lang`, with the header of a signed-in visitor.
@@ -162,6 +190,8 @@ impl From<StoreError> for AppError {
             StoreError::NotFound(what) => AppError::not_found(format!("{what} not found")),
             StoreError::Conflict(message) => AppError::new(StatusCode::CONFLICT, "conflict", message),
             StoreError::Invalid(message) => AppError::new(StatusCode::BAD_REQUEST, "invalid_body", message),
+            StoreError::Forbidden(message) => AppError::forbidden(message),
+            StoreError::Closed(message) => AppError::new(StatusCode::CONFLICT, "call_closed", message),
             other => AppError::internal(other),
         }
     }

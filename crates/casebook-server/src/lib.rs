@@ -12,7 +12,8 @@
 //! - `layout` (the page frame), `error` (`AppError` and its JSON and HTML renderings);
 //! - `state` (the served archive, the store, `blocking`), `auth` (tokens, sessions, the
 //!   API's user extractors), `views` (the views API and pages share), `report` (the
-//!   insights report API and pages share);
+//!   insights report API and pages share), `intake` (checking, storing and reviewing
+//!   submissions);
 //! - `middleware` (admission, rate limit, uniform errors), `api`, `pages`, `watch`.
 
 mod api;
@@ -22,6 +23,7 @@ mod error;
 mod html;
 mod i18n;
 mod insights;
+mod intake;
 mod layout;
 mod limits;
 mod map;
@@ -62,6 +64,9 @@ pub async fn insights_loop(state: Arc<AppState>) {
 /// Content-Security-Policy of every response: no inline script, nothing from elsewhere.
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+/// Largest body of a submission or of a reviewer's edit (a long case study, form-encoded).
+pub const INTAKE_BODY_BYTES: usize = 256 * 1024;
+
 /// Why the service could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServeError {
@@ -93,6 +98,14 @@ fn security_header(name: &'static str, value: &'static str) -> SetResponseHeader
 /// The router with every route and layer.
 pub fn app(state: Arc<AppState>) -> Router {
     use api::showcases;
+    // Public submissions: anyone may post them, so they take from the same per-address
+    // budget as searches; their bodies may reach 256 KiB (a long case study, form-encoded).
+    let intake_posts = Router::new()
+        .route("/submit", post(pages::submit_post))
+        .route("/submit/preview", post(pages::submit_preview))
+        .route("/calls/{slug}/submit", post(pages::call_submit_post))
+        .route("/api/submissions", post(api::submissions::create))
+        .layer(DefaultBodyLimit::max(INTAKE_BODY_BYTES));
     // Routes whose answers cost real work: each client has a request budget for them.
     let expensive = Router::new()
         .route("/search", get(pages::search_page))
@@ -106,6 +119,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/organisations/{slug}", get(pages::organisation_page))
         .route("/api/organisations", get(api::organisations::list))
         .route("/api/organisations/{slug}", get(api::organisations::get))
+        .merge(intake_posts)
         .route_layer(from_fn_with_state(Arc::clone(&state), middleware::rate_limit));
     let routes = Router::new()
         .merge(expensive)
@@ -140,6 +154,30 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/organiser/insights", get(pages::insights_page))
         .route("/organiser/insights.csv", get(pages::insights_csv))
         .route("/api/insights", get(api::insights::insights))
+        .route("/calls", get(pages::calls_page))
+        .route("/calls/{slug}", get(pages::call_page))
+        .route("/calls/{slug}/submit", get(pages::call_submit_page))
+        .route("/submit", get(pages::submit_page))
+        .route("/submissions/{token}", get(pages::status_page))
+        .route("/api/calls", get(api::calls::list).post(api::calls::create))
+        .route("/api/calls/{slug}", get(api::calls::get).patch(api::calls::update))
+        .route("/api/calls/{slug}/showcase", post(api::calls::showcase))
+        .route("/api/submissions", get(api::submissions::list))
+        .route(
+            "/api/submissions/{id}",
+            get(api::submissions::get).patch(api::submissions::update).layer(DefaultBodyLimit::max(INTAKE_BODY_BYTES)),
+        )
+        .route("/api/submissions/{id}/accept", post(api::submissions::accept))
+        .route("/api/submissions/{id}/reject", post(api::submissions::reject))
+        .route("/organiser/calls", get(pages::organiser_calls).post(pages::create_call))
+        .route("/organiser/calls/{slug}", get(pages::organiser_call))
+        .route("/organiser/calls/{slug}/{action}", post(pages::call_action))
+        .route("/organiser/submissions", get(pages::review_queue))
+        .route("/organiser/submissions/{id}", get(pages::review_page))
+        .route(
+            "/organiser/submissions/{id}/{action}",
+            post(pages::review_action).layer(DefaultBodyLimit::max(INTAKE_BODY_BYTES)),
+        )
         .fallback(pages::not_found)
         .method_not_allowed_fallback(pages::method_not_allowed)
         .with_state(Arc::clone(&state));
@@ -164,13 +202,18 @@ pub fn protect(routes: Router, state: Arc<AppState>) -> Router {
         .layer(security_header("referrer-policy", "strict-origin-when-cross-origin"))
         .layer(security_header("x-frame-options", "DENY"))
         .layer(TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-            tracing::info_span!("request", method = %request.method(), path = %request.uri().path())
+            tracing::info_span!("request", method = %request.method(), path = %logged_path(request.uri().path()))
         }).on_response(|response: &axum::http::Response<_>, latency: Duration, _span: &tracing::Span| {
             tracing::info!(status = response.status().as_u16(), latency_ms = latency.as_secs_f64() * 1000.0, "answered");
         })
         // Server errors are logged where they happen, with their cause; refusals in bulk by
         // `limits` once per second.
         .on_failure(()))
+}
+
+/// The path as logged: the secret token of a submission's status page is left out.
+pub(crate) fn logged_path(path: &str) -> &str {
+    if path.starts_with("/submissions/") { "/submissions/{token}" } else { path }
 }
 
 async fn shutdown_signal() {

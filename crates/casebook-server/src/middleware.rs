@@ -49,14 +49,11 @@ pub async fn admission(State(state): State<Arc<AppState>>, request: Request, nex
     let path = request.uri().path().to_string();
     let target_length = request.uri().path_and_query().map_or(0, |p| p.as_str().len());
     if target_length > limits.max_uri_bytes {
-        let error = AppError {
-            status: StatusCode::URI_TOO_LONG,
-            code: "uri_too_long",
-            message: format!(
-                "the address is {target_length} bytes long; at most {} are accepted",
-                limits.max_uri_bytes
-            ),
-        };
+        let error = AppError::new(
+            StatusCode::URI_TOO_LONG,
+            "uri_too_long",
+            format!("the address is {target_length} bytes long; at most {} are accepted", limits.max_uri_bytes),
+        );
         return error.for_path(&path, request.headers());
     }
     if path == "/healthz" {
@@ -70,7 +67,7 @@ pub async fn admission(State(state): State<Arc<AppState>>, request: Request, nex
     match tokio::time::timeout(limits.request_timeout, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
-            tracing::warn!(%path, "request timed out");
+            tracing::warn!(path = crate::logged_path(&path), "request timed out");
             let error = AppError::unavailable("timeout", "the request took too long; try a narrower search");
             with_retry_after(error.for_path(&path, &headers), Duration::from_secs(1))
         }
@@ -83,14 +80,14 @@ pub async fn rate_limit(State(state): State<Arc<AppState>>, request: Request, ne
     match state.guard.take_token(client) {
         Ok(()) => next.run(request).await,
         Err(wait) => {
-            let error = AppError {
-                status: StatusCode::TOO_MANY_REQUESTS,
-                code: "rate_limited",
-                message: format!(
-                    "too many searches from your address (at most {} per second): try again shortly",
+            let error = AppError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!(
+                    "too many requests from your address (at most {} per second): try again shortly",
                     state.config.limits.rate_per_second
                 ),
-            };
+            );
             with_retry_after(error.for_path(request.uri().path(), request.headers()), wait)
         }
     }
@@ -131,12 +128,12 @@ pub async fn uniform_errors(request: Request, next: Next) -> Response {
         _ => status.canonical_reason().unwrap_or("error").to_string(),
     };
     let message = if status.is_server_error() {
-        tracing::error!(%path, status = status.as_u16(), %text, "error answer rewritten");
+        tracing::error!(path = crate::logged_path(&path), status = status.as_u16(), %text, "error answer rewritten");
         "the server could not answer; the problem has been logged".to_string()
     } else {
         text
     };
-    let mut formatted = AppError { status, code: code_of(status), message }.for_path(&path, &headers);
+    let mut formatted = AppError::new(status, code_of(status), message).for_path(&path, &headers);
     if let Some(value) = retry_after {
         formatted.headers_mut().insert(header::RETRY_AFTER, value);
     }

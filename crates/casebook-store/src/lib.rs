@@ -7,31 +7,37 @@
 //!
 //! This file owns the error type, opening the database (pragmas, migrations) and the
 //! helpers every job shares. Each job adds its methods to [`Store`] in its own module, which
-//! also holds that job's SQL: `accounts`, `sessions`, `tokens`, `showcases`, `transfer`
-//! (backup, export, import, integrity check) and `insights` (searches and views per day).
+//! also holds that job's SQL: `accounts`, `sessions`, `tokens`, `showcases`, `calls` (calls
+//! for entries), `submissions` (public submissions and their review), `insights` (searches
+//! and views per day) and `transfer` (backup, export, import, integrity check).
 
 mod accounts;
+mod calls;
 mod insights;
 mod schema;
 mod secret;
 mod sessions;
 mod showcases;
+mod submissions;
 mod tokens;
 mod transfer;
+mod transfer_intake;
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, TransactionBehavior};
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 pub use accounts::{Role, User};
 pub use insights::{
     DayCount, FilterCount, InsightEvent, InsightReport, MAX_INSIGHT_TEXT, QueryCount, ViewCount, ViewKind,
 };
+pub use calls::{Call, CallPatch, CallState, NewCall, today};
 pub use secret::{constant_time_eq, random_hex};
 pub use sessions::{SESSION_SECONDS, Session};
 pub use showcases::{Item, NewShowcase, Showcase, ShowcasePatch, Status};
+pub use submissions::{NewSubmission, Submission, SubmissionEvent, SubmissionStatus, check_email};
 pub use tokens::TokenInfo;
 
 /// What can go wrong.
@@ -49,6 +55,12 @@ pub enum StoreError {
     /// The input is invalid.
     #[error("{0}")]
     Invalid(String),
+    /// The caller may see that the thing exists but not act on it (another organiser's call).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The call for entries is not open.
+    #[error("{0}")]
+    Closed(String),
     /// The operating system gave no random bytes.
     #[error("no random bytes: {0}")]
     Random(String),
@@ -79,6 +91,23 @@ fn bounded(value: &str, max: usize, what: &str) -> Result<String> {
         return Err(StoreError::Invalid(format!("{what} contains control characters")));
     }
     Ok(value.to_string())
+}
+
+/// A slug made from `title` that no row of `table` has yet (`table` is one of this crate's
+/// tables with a `slug` column: a constant, never user input).
+fn unique_slug(connection: &Connection, table: &str, title: &str, fallback: &str) -> Result<String> {
+    let mut base = casebook_corpus::text::slugify(title);
+    base.truncate(60);
+    let base =
+        if base.trim_matches('-').is_empty() { fallback.to_string() } else { base.trim_matches('-').to_string() };
+    let mut slug = base.clone();
+    let mut n = 2;
+    let query = format!("SELECT 1 FROM {table} WHERE slug = ?1");
+    while connection.query_row(&query, [&slug], |_| Ok(())).optional()?.is_some() {
+        slug = format!("{base}-{n}");
+        n += 1;
+    }
+    Ok(slug)
 }
 
 /// The database.
@@ -132,5 +161,7 @@ impl Store {
     }
 }
 
+#[cfg(test)]
+mod intake_tests;
 #[cfg(test)]
 mod tests;

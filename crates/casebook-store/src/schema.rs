@@ -68,5 +68,46 @@ pub const MIGRATIONS: &[&str] = &[
         views  INTEGER NOT NULL,
         PRIMARY KEY (day, kind, target)
     );
+    // 3: calls for entries, public submissions and the history of their review.
+    r#"
+    CREATE TABLE calls (
+        id          INTEGER PRIMARY KEY,
+        slug        TEXT NOT NULL UNIQUE,
+        owner_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        title       TEXT NOT NULL,
+        event       TEXT,
+        award       TEXT,
+        categories  TEXT NOT NULL DEFAULT '',
+        opens_on    TEXT NOT NULL,
+        closes_on   TEXT NOT NULL,
+        description TEXT NOT NULL DEFAULT '',
+        created_at  INTEGER NOT NULL,
+        updated_at  INTEGER NOT NULL
+    );
+    CREATE TABLE submissions (
+        id            INTEGER PRIMARY KEY,
+        call_id       INTEGER REFERENCES calls(id) ON DELETE SET NULL,
+        status        TEXT NOT NULL CHECK (status IN ('pending', 'accepted', 'rejected')) DEFAULT 'pending',
+        title         TEXT NOT NULL,
+        fields        TEXT NOT NULL,
+        contact_email TEXT NOT NULL,
+        status_hash   TEXT NOT NULL UNIQUE,
+        note          TEXT NOT NULL DEFAULT '',
+        case_id       TEXT,
+        case_path     TEXT,
+        submitted_at  INTEGER NOT NULL,
+        updated_at    INTEGER NOT NULL,
+        decided_at    INTEGER
+    );
+    CREATE INDEX submissions_by_call ON submissions (call_id, status, id);
+    CREATE TABLE submission_events (
+        id            INTEGER PRIMARY KEY,
+        submission_id INTEGER NOT NULL REFERENCES submissions(id) ON DELETE CASCADE,
+        at            INTEGER NOT NULL,
+        actor         TEXT,
+        action        TEXT NOT NULL CHECK (action IN ('submitted', 'edited', 'accepted', 'rejected')),
+        note          TEXT NOT NULL DEFAULT ''
+    );
+    CREATE INDEX submission_events_order ON submission_events (submission_id, id);
     "#,
 ];

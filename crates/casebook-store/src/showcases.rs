@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::{Role, User};
-use crate::{Result, Store, StoreError, bounded, now};
+use crate::{Result, Store, StoreError, bounded, now, unique_slug};
 
 /// Draft or published.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,7 +87,7 @@ const MAX_ITEMS: usize = 500;
 /// A case title as remembered by a showcase: it comes from the archive, not from the
 /// organiser, so it is tidied rather than refused (control characters become spaces, and a
 /// title longer than the showcase keeps is cut with an ellipsis).
-fn remembered_title(title: &str) -> String {
+pub(crate) fn remembered_title(title: &str) -> String {
     let spaced: String = title.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let clean = spaced.trim().to_string();
     if clean.chars().count() <= MAX_TITLE * 2 {
@@ -186,16 +186,7 @@ impl Store {
         let description = optional(new.description.as_deref(), MAX_TEXT, "the description")?.unwrap_or_default();
         let mut connection = self.lock();
         let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let mut base = casebook_corpus::text::slugify(&title);
-        base.truncate(60);
-        let base =
-            if base.trim_matches('-').is_empty() { "showcase".to_string() } else { base.trim_matches('-').to_string() };
-        let mut slug = base.clone();
-        let mut n = 2;
-        while tx.query_row("SELECT 1 FROM showcases WHERE slug = ?1", [&slug], |_| Ok(())).optional()?.is_some() {
-            slug = format!("{base}-{n}");
-            n += 1;
-        }
+        let slug = unique_slug(&tx, "showcases", &title, "showcase")?;
         tx.execute(
             "INSERT INTO showcases (slug, owner_id, title, event, date, description, status, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'draft', ?7, ?7)",

@@ -42,6 +42,12 @@ impl Store {
             let (slug, position, count) = row?;
             problems.push(format!("showcase `{slug}`: {count} cases share position {position}"));
         }
+        let mut accepted = connection.prepare(
+            "SELECT id FROM submissions WHERE status = 'accepted' AND (case_id IS NULL OR case_path IS NULL)",
+        )?;
+        for row in accepted.query_map([], |row| row.get::<_, i64>(0))? {
+            problems.push(format!("submission {} is accepted but names no case file", row?));
+        }
         Ok(problems)
     }
 
@@ -75,7 +81,9 @@ impl Store {
         Ok(())
     }
 
-    /// Every showcase as JSON (for `casebook showcases export`).
+    /// Every showcase, call and submission as JSON (for `casebook showcases export`). The
+    /// submissions carry their contact email and the hash of their status token (not the
+    /// token), so an export is as private as the database.
     pub fn export(&self) -> Result<serde_json::Value> {
         let connection = self.lock();
         let slugs: Vec<String> = {
@@ -84,11 +92,20 @@ impl Store {
         };
         let showcases =
             slugs.iter().map(|s| Self::load(&connection, s).map(|(_, _, s)| s)).collect::<Result<Vec<_>>>()?;
-        Ok(serde_json::json!({ "format": "casebook-showcases", "version": 1, "showcases": showcases }))
+        let (calls, submissions) = crate::transfer_intake::export(&connection)?;
+        Ok(serde_json::json!({
+            "format": "casebook-showcases",
+            "version": 1,
+            "showcases": showcases,
+            "calls": calls,
+            "submissions": submissions,
+        }))
     }
 
     /// Imports showcases exported by [`Store::export`]: each replaces the showcase with the
-    /// same slug, all in one transaction. Owners must exist. Returns how many were imported.
+    /// same slug, all in one transaction. Owners must exist. Calls (by slug) and submissions
+    /// (by status token) of the export replace theirs too. Returns how many showcases were
+    /// imported.
     pub fn import(&self, value: &serde_json::Value) -> Result<usize> {
         if value.get("format").and_then(|f| f.as_str()) != Some("casebook-showcases") {
             return Err(StoreError::Invalid("not a Casebook showcases export".into()));
@@ -97,6 +114,7 @@ impl Store {
             .map_err(|e| StoreError::Invalid(format!("invalid export: {e}")))?;
         let mut connection = self.lock();
         let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        crate::transfer_intake::import(&tx, value)?;
         for showcase in &showcases {
             let owner: i64 = tx
                 .query_row("SELECT id FROM users WHERE name = ?1", [&showcase.owner], |row| row.get(0))

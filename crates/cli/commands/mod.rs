@@ -6,6 +6,7 @@ mod index;
 mod search;
 mod serve;
 mod state;
+mod submissions;
 
 use std::process::ExitCode;
 
@@ -23,6 +24,7 @@ pub fn run(command: Command) -> anyhow::Result<ExitCode> {
         Command::Tokens(command) => state::tokens(command),
         Command::Backup(args) => state::backup(&args),
         Command::Showcases(command) => state::showcases(command),
+        Command::Submissions(command) => submissions::run(command),
         Command::Openapi => {
             print!("{}", casebook_server::openapi_json());
             Ok(ExitCode::SUCCESS)

@@ -1,13 +1,16 @@
 //! The JSON API under `/api/`: its handlers by resource (`search`, `cases`, `showcases`,
-//! `admin`, `organisations`, `insights`), the JSON body extractor, and the OpenAPI
-//! document, generated from these definitions so that it cannot drift from the code.
+//! `admin`, `organisations`, `insights`, `calls`, `submissions`), the JSON body extractor,
+//! and the OpenAPI document, generated from these definitions so that it cannot drift from
+//! the code.
 
 pub mod admin;
+pub mod calls;
 pub mod cases;
 pub mod insights;
 pub mod organisations;
 pub mod search;
 pub mod showcases;
+pub mod submissions;
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -66,7 +69,10 @@ pub async fn openapi() -> Response {
         showcases::list, showcases::create, showcases::get, showcases::update, showcases::delete,
         showcases::add_item, showcases::update_item, showcases::remove_item, showcases::reorder,
         showcases::publish, showcases::unpublish, admin::users,
-        organisations::list, organisations::get, insights::insights
+        organisations::list, organisations::get, insights::insights,
+        calls::list, calls::create, calls::get, calls::update, calls::showcase,
+        submissions::create, submissions::list, submissions::get, submissions::update, submissions::accept,
+        submissions::reject
     ),
     components(schemas(
         ErrorBody, CaseDetail, cases::SimilarResponse, search::SuggestResponse, search::FacetsResponse,
@@ -80,6 +86,8 @@ pub async fn openapi() -> Response {
         (name = "admin", description = "Account management (admin tokens only)"),
         (name = "organisations", description = "Organisations across awards and years"),
         (name = "insights", description = "What the archive is used for, without personal data (organiser or admin tokens)"),
+        (name = "calls", description = "Calls for entries (opening and changing one needs an API token)"),
+        (name = "submissions", description = "Public submissions of cases (anyone) and their review (a token: the call's organiser or an admin)"),
         (name = "meta", description = "About the API")
     )
 )]

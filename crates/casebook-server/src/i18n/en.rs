@@ -155,4 +155,6 @@ pub(super) static ENGLISH: Strings = Strings {
     no_filter: "none",
     empty_query: "(no text)",
     show_button: "Show",
+    nav_calls: "Calls",
+    nav_review: "Submissions to review",
 };

@@ -155,4 +155,6 @@ pub(super) static ITALIAN: Strings = Strings {
     no_filter: "nessuno",
     empty_query: "(nessun testo)",
     show_button: "Mostra",
+    nav_calls: "Call",
+    nav_review: "Candidature da valutare",
 };

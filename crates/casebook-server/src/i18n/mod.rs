@@ -3,9 +3,11 @@
 //! `en.rs`). A leaf: nothing of the server.
 
 mod en;
+mod intake;
 mod it;
 
 use en::ENGLISH;
+pub use intake::IntakeStrings;
 use it::ITALIAN;
 
 use axum::http::HeaderMap;
@@ -50,6 +52,14 @@ impl Lang {
         match self {
             Lang::It => &ITALIAN,
             Lang::En => &ENGLISH,
+        }
+    }
+
+    /// The strings of the intake pages (calls, submissions, review) in the language.
+    pub fn intake(self) -> &'static IntakeStrings {
+        match self {
+            Lang::It => &intake::ITALIAN,
+            Lang::En => &intake::ENGLISH,
         }
     }
 }
@@ -243,6 +253,8 @@ pub struct Strings {
     pub no_filter: &'static str,
     pub empty_query: &'static str,
     pub show_button: &'static str,
+    pub nav_calls: &'static str,
+    pub nav_review: &'static str,
 }
 
 impl Strings {

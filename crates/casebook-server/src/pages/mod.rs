@@ -3,6 +3,7 @@
 //! handler starts from a [`PageContext`] (or a [`CheckedForm`]) and returns
 //! `Result<Response, PageError>`.
 
+mod calls;
 mod case;
 mod context;
 mod feeds;
@@ -12,13 +13,16 @@ mod login;
 mod organisations;
 mod organiser;
 mod regions;
+mod review;
 mod search;
 mod showcases;
+mod submit;
 
 use axum::extract::{Path, RawQuery};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
+pub use calls::{call_page, calls_page};
 pub use case::case_page;
 pub use context::{CheckedForm, PageContext};
 pub use feeds::{atom, csv, healthz, metrics, robots, sitemap};
@@ -29,8 +33,12 @@ pub use organisations::{organisation_page, organisations_page};
 pub use organiser::{
     add_to_showcase, create_showcase, create_token, dashboard, edit_showcase, revoke_token, showcase_action,
 };
+pub use review::{call_action, create_call, organiser_call, organiser_calls, review_action, review_page, review_queue};
 pub use search::search_page;
 pub use showcases::{showcase_page, showcases_page};
+pub use submit::{
+    call_submit_page, call_submit_post, preview as submit_preview, status_page, submit_page, submit_post,
+};
 
 use crate::error::{AppError, PageError};
 
