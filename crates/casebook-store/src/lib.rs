@@ -30,10 +30,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 
 pub use accounts::{Role, User};
+pub use calls::{Call, CallPatch, CallState, NewCall, today};
 pub use insights::{
     DayCount, FilterCount, InsightEvent, InsightReport, MAX_INSIGHT_TEXT, QueryCount, ViewCount, ViewKind,
 };
-pub use calls::{Call, CallPatch, CallState, NewCall, today};
 pub use secret::{constant_time_eq, random_hex};
 pub use sessions::{SESSION_SECONDS, Session};
 pub use showcases::{Item, NewShowcase, Showcase, ShowcasePatch, Status};
