@@ -643,7 +643,7 @@ fn any_parameters_give_an_answer_or_a_parameter_error() {
         Ok(())
     });
     // Both outcomes are exercised.
-    assert!(valid.load(Ordering::Relaxed) > 100, "{} valid requests", valid.load(Ordering::Relaxed));
+    assert!(valid.load(Ordering::Relaxed) > 50, "{} valid requests", valid.load(Ordering::Relaxed));
     assert!(invalid.load(Ordering::Relaxed) > 50, "{} invalid requests", invalid.load(Ordering::Relaxed));
 }
 

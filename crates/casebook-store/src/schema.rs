@@ -68,6 +68,7 @@ pub const MIGRATIONS: &[&str] = &[
         views  INTEGER NOT NULL,
         PRIMARY KEY (day, kind, target)
     );
+    "#,
     // 3: calls for entries, public submissions and the history of their review.
     r#"
     CREATE TABLE calls (
