@@ -146,3 +146,30 @@ async fn serve_rebuilds_an_index_of_another_version_before_serving() {
     assert_eq!(health.json()["cases"], 10, "served the rebuilt index");
     assert_ne!(Archive::live_generation(&workspace.index()).unwrap(), generation);
 }
+
+#[test]
+fn a_full_build_merged_in_small_steps_answers_like_one_merged_at_once() {
+    let one = Workspace::copy_of(&crate::util::sample_corpus());
+    let steps = Workspace::copy_of(&crate::util::sample_corpus());
+    let build = |workspace: &Workspace, merge_input_bytes| {
+        let options = casebook_index::BuildOptions { full: true, merge_input_bytes, ..Default::default() };
+        casebook_index::build_index(&workspace.corpus(), &workspace.index(), &options, &mut |_| {}).unwrap();
+        Archive::open(&workspace.index()).unwrap()
+    };
+    let (whole, stepped) = (build(&one, None), build(&steps, Some(64 * 1024)));
+    assert_eq!(whole.segment_count(), 1);
+    assert!(stepped.segment_count() > 1, "a 64 KiB bound leaves several segments");
+    for q in ["", "telemedicina", "smart city", "energia rinnovabile Puglia", "innovazione"] {
+        // Every result (ties between segments may come back in another order).
+        let request = casebook_index::SearchRequest { per_page: 100, ..query(q) };
+        let (a, b) = (search(&whole, request.clone()), search(&stepped, request));
+        assert_eq!(a.total, b.total, "{q:?}");
+        assert_eq!(a.facets, b.facets, "{q:?}");
+        let ids = |r: &casebook_index::SearchResponse| {
+            let mut ids: Vec<String> = r.hits.iter().map(|h| h.case.id.clone()).collect();
+            ids.sort();
+            ids
+        };
+        assert_eq!(ids(&a), ids(&b), "{q:?}");
+    }
+}

@@ -107,6 +107,11 @@ impl Archive {
         self.reader.searcher().num_docs()
     }
 
+    /// Segments of the generation (a full build leaves few; each costs a little per query).
+    pub fn segment_count(&self) -> usize {
+        self.reader.searcher().segment_readers().len()
+    }
+
     /// The generation folder being served.
     pub fn generation(&self) -> &Path {
         &self.generation

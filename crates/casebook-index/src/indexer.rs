@@ -26,6 +26,9 @@ pub struct BuildOptions {
     pub full: bool,
     /// Fail on purpose after adding this many cases (fault-injection for tests).
     pub fail_after: Option<usize>,
+    /// Most bytes of segments a full build merges at once (default: 512 MiB; see
+    /// `MERGE_INPUT_BYTES`). Smaller bounds memory further and leaves more segments.
+    pub merge_input_bytes: Option<u64>,
 }
 
 /// Progress of a build, for a progress bar.
@@ -68,8 +71,10 @@ pub struct BuildReport {
     pub elapsed: Duration,
 }
 
+/// What a build remembers of each file between its two passes: kept small, as a
+/// million-case corpus is a million of them (the file's paths are derived from `key`).
 struct FileData {
-    file: CaseFile,
+    /// Path relative to the corpus folder, with `/` separators (the manifest's key).
     key: String,
     hash: u64,
     size: u64,
@@ -121,18 +126,25 @@ pub fn build_index(
         let key = key_of(file);
         let hash = content_hash(&bytes);
         let unchanged = previous_files.get(&key).is_some_and(|f| f.hash == store::hash_hex(hash));
-        Ok(FileData { file: file.clone(), key, hash, size: bytes.len() as u64, unchanged })
+        Ok(FileData { key, hash, size: bytes.len() as u64, unchanged })
     });
     let hashed: Vec<FileData> = hashed.into_iter().collect::<Result<_, _>>()?;
+    // What a build holds per file is kept small: a million-case corpus is a million entries.
+    let file_count = files.len();
+    drop(files);
     let total_bytes: u64 = hashed.iter().map(|d| d.size).sum();
-    let current: HashMap<&str, u64> = hashed.iter().map(|d| (d.key.as_str(), d.hash)).collect();
     // Cases to delete from the previous generation: files that are gone or changed. They are
     // deleted before anything is added, so a changed file's re-added case is not deleted.
-    let stale_ids: Vec<String> = previous_files
-        .iter()
-        .filter(|(key, entry)| current.get(key.as_str()).is_none_or(|hash| store::hash_hex(*hash) != entry.hash))
-        .map(|(_, entry)| entry.id.clone())
-        .collect();
+    let stale_ids: Vec<String> = if previous_files.is_empty() {
+        Vec::new()
+    } else {
+        let current: HashMap<&str, u64> = hashed.iter().map(|d| (d.key.as_str(), d.hash)).collect();
+        previous_files
+            .iter()
+            .filter(|(key, entry)| current.get(key.as_str()).is_none_or(|hash| store::hash_hex(*hash) != entry.hash))
+            .map(|(_, entry)| entry.id.clone())
+            .collect()
+    };
 
     // Pass 2: in file order, chunk by chunk, parse what changed and feed the writer, which
     // is created on the first case to write (or at once when cases must be deleted).
@@ -140,7 +152,8 @@ pub fn build_index(
     let fields = Fields::new();
     let mut manifest =
         Manifest { schema_version: SCHEMA_VERSION, vocabulary_fingerprint: fingerprint, ..Default::default() };
-    let mut seen: HashMap<String, String> = HashMap::new();
+    // Each case id, with the position in `hashed` of the file that has it.
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let (mut errors, mut warnings, mut unchanged, mut skipped, mut written) =
         (Vec::new(), Vec::new(), 0usize, 0usize, 0usize);
     let to_parse = hashed.iter().filter(|d| !d.unchanged).count();
@@ -151,14 +164,15 @@ pub fn build_index(
     if base.is_none() || !stale_ids.is_empty() {
         output = Some(Output::create(index_root, &lock, base.as_deref(), &fields, &stale_ids)?);
     }
-    for chunk in hashed.chunks(PARSE_CHUNK) {
+    for (chunk_number, chunk) in hashed.chunks(PARSE_CHUNK).enumerate() {
         let parsed: Vec<Option<Result<casebook_corpus::Parsed, IndexError>>> = parallel_map(chunk, |data| {
             (!data.unchanged).then(|| {
-                let bytes = fs::read(&data.file.path).map_err(|e| IndexError::io(&data.file.path, e))?;
-                Ok(parse_case(&data.file.path, &bytes, &context))
+                let path = corpus_root.join(&data.key);
+                let bytes = fs::read(&path).map_err(|e| IndexError::io(&path, e))?;
+                Ok(parse_case(&path, &bytes, &context))
             })
         });
-        for (data, parsed) in chunk.iter().zip(parsed) {
+        for (offset, (data, parsed)) in chunk.iter().zip(parsed).enumerate() {
             let (id, case) = match parsed {
                 None => match previous_files.get(&data.key) {
                     Some(entry) => (entry.id.clone(), None),
@@ -184,9 +198,10 @@ pub fn build_index(
                     }
                 }
             };
-            if let Some(first) = seen.get(&id) {
+            if let Some(&first) = seen.get(&id) {
+                let first = &hashed[first].key;
                 errors.push(Diagnostic::error(
-                    &data.file.path,
+                    corpus_root.join(&data.key),
                     None,
                     None,
                     format!("duplicate case id `{id}`: `{first}` has the same file name; rename one of them"),
@@ -194,16 +209,16 @@ pub fn build_index(
                 skipped += 1;
                 continue;
             }
-            seen.insert(id.clone(), data.key.clone());
+            seen.insert(id.clone(), chunk_number * PARSE_CHUNK + offset);
             manifest.files.insert(data.key.clone(), IndexedFile { id, hash: store::hash_hex(data.hash) });
             match case {
                 Some(mut case) => {
                     if options.fail_after == Some(written) {
                         return Err(IndexError::InjectedFault(written));
                     }
-                    case.path = data.file.relative.clone();
+                    case.path = std::path::PathBuf::from(&data.key);
                     if !case.record.related.is_empty() {
-                        linking.push((data.file.path.clone(), case.clone()));
+                        linking.push((corpus_root.join(&data.key), case.clone()));
                     }
                     if output.is_none() {
                         output = Some(Output::create(index_root, &lock, base.as_deref(), &fields, &stale_ids)?);
@@ -234,7 +249,7 @@ pub fn build_index(
     let Some(mut output) = output else {
         // Nothing to write: the live generation is up to date.
         return Ok(BuildReport {
-            files: files.len(),
+            files: file_count,
             bytes: total_bytes,
             indexed: manifest.cases,
             written: 0,
@@ -250,13 +265,11 @@ pub fn build_index(
         });
     };
     output.writer.commit()?;
-    // A full build ends as one segment: every query then pays per-segment costs once.
-    // Incremental updates add small segments that the merge policy folds in over time.
+    // A full build ends with few, large segments: every query pays per-segment costs once
+    // per segment. Incremental updates add small segments that the merge policy folds in
+    // over time.
     if base.is_none() {
-        let segments = output.index.searchable_segment_ids()?;
-        if segments.len() > 1 {
-            output.writer.merge(&segments).wait()?;
-        }
+        merge_in_steps(&mut output, options.merge_input_bytes.unwrap_or(MERGE_INPUT_BYTES))?;
     }
     output.writer.wait_merging_threads()?;
     let pending = output.pending;
@@ -268,7 +281,7 @@ pub fn build_index(
     let generation = pending.publish()?;
     drop(lock);
     Ok(BuildReport {
-        files: files.len(),
+        files: file_count,
         bytes: total_bytes,
         indexed: manifest.cases,
         written,
@@ -282,6 +295,54 @@ pub fn build_index(
         generation,
         elapsed: started.elapsed(),
     })
+}
+
+/// Most bytes of segments merged at once at the end of a full build. A merge reads its
+/// input segments through memory maps, which count in the process's resident memory: this
+/// bound keeps a million-case build under 2 GB, at the cost of a few segments instead of one
+/// (a 100k-case index, ~400 MB, stays one segment).
+const MERGE_INPUT_BYTES: u64 = 512 * 1024 * 1024;
+
+/// Merges the segments of a full build, smallest first, in merges of at most `budget` bytes
+/// of input each, until no two segments fit in one merge.
+fn merge_in_steps(output: &mut Output, budget: u64) -> Result<(), IndexError> {
+    loop {
+        // A segment's files are named after it: `<uuid>.idx`, `<uuid>.store`, ...
+        let folder = output.pending.path();
+        let mut sizes: Vec<(String, u64)> = Vec::new();
+        for entry in fs::read_dir(folder).map_err(|e| IndexError::io(folder, e))? {
+            let entry = entry.map_err(|e| IndexError::io(folder, e))?;
+            let bytes = entry.metadata().map_err(|e| IndexError::io(entry.path(), e))?.len();
+            sizes.push((entry.file_name().to_string_lossy().into_owned(), bytes));
+        }
+        let mut segments: Vec<(u64, tantivy::index::SegmentId)> = Vec::new();
+        for meta in output.index.searchable_segment_metas()? {
+            let prefix = meta.id().uuid_string();
+            let bytes = sizes.iter().filter(|(name, _)| name.starts_with(&prefix)).map(|(_, bytes)| bytes).sum();
+            segments.push((bytes, meta.id()));
+        }
+        segments.sort();
+        // Greedy groups of the smallest segments that fit in the budget together.
+        let mut groups: Vec<Vec<tantivy::index::SegmentId>> = Vec::new();
+        let mut group: Vec<tantivy::index::SegmentId> = Vec::new();
+        let mut group_bytes = 0;
+        for (bytes, id) in segments {
+            if group_bytes + bytes > budget && !group.is_empty() {
+                groups.push(std::mem::take(&mut group));
+                group_bytes = 0;
+            }
+            group.push(id);
+            group_bytes += bytes;
+        }
+        groups.push(group);
+        groups.retain(|group| group.len() > 1);
+        if groups.is_empty() {
+            return Ok(());
+        }
+        for group in groups {
+            output.writer.merge(&group).wait()?;
+        }
+    }
 }
 
 /// Files parsed (and their cases held) at once.

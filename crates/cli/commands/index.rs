@@ -17,8 +17,11 @@ const FAIL_AFTER_VAR: &str = "CASEBOOK_FAULT_FAIL_AFTER";
 pub fn run(args: &IndexArgs) -> anyhow::Result<ExitCode> {
     let corpus = &args.corpus.corpus;
     let index = &args.index.index;
-    let options =
-        BuildOptions { full: args.full, fail_after: std::env::var(FAIL_AFTER_VAR).ok().and_then(|v| v.parse().ok()) };
+    let options = BuildOptions {
+        full: args.full,
+        fail_after: std::env::var(FAIL_AFTER_VAR).ok().and_then(|v| v.parse().ok()),
+        ..BuildOptions::default()
+    };
     let bar = std::io::stderr().is_terminal().then(|| {
         let bar = ProgressBar::hidden();
         bar.set_style(
