@@ -1,12 +1,14 @@
 //! Benchmarks of Casebook: a deterministic synthetic corpus (`generate`, run by
 //! `casebook-bench gen-corpus` and used by the integration tests), the measurement harness
 //! (`harness`, run by `casebook-bench measure` and `scripts/bench-compare.sh`), and the
-//! SQLite FTS5 baseline it is compared with (`fts5`).
+//! SQLite FTS5 baseline it is compared with (`fts5`), and the relevance benchmark on judged
+//! test collections (`relevance`, run by `casebook-bench relevance` and `scripts/relevance.sh`).
 
 pub mod chart;
 pub mod fts5;
 pub mod generate;
 pub mod harness;
+pub mod relevance;
 mod rng;
 mod vocabulary;
 
