@@ -76,6 +76,7 @@ pub fn parse_search(pairs: &[(String, String)]) -> Result<SearchRequest, SearchE
         page: number(pairs, "page", "a page number from 1")?.unwrap_or(defaults.page),
         per_page: number(pairs, "per_page", "a number from 1 to 100")?.unwrap_or(defaults.per_page),
         lang: first(pairs, "lang").map(str::to_string),
+        explain: false,
     };
     request.validate()?;
     Ok(request)

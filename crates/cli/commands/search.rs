@@ -28,6 +28,7 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         page: args.page,
         per_page: args.limit,
         lang: args.lang.clone(),
+        explain: false,
     };
     let response = archive.search(&request)?;
     let stdout = std::io::stdout();

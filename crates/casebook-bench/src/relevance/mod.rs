@@ -332,25 +332,24 @@ pub fn table(outcomes: &[Outcome]) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{:<10} {:>7} {:>8} {:>8} {:>8}   {:>14} {:>8}  {}",
-        "collection", "queries", "nDCG@10", "MAP@100", "R@100", "best BM25 nDCG", "diff", "baseline (nDCG/MAP/R)"
+        "{:<10} {:>7}  {:>7} {:>7} {:>7}  | best BM25 baseline        {:>7} {:>7} {:>7}  | nDCG@10 vs best",
+        "collection", "queries", "nDCG@10", "MAP@100", "R@100", "nDCG@10", "MAP@100", "R@100"
     );
     for outcome in outcomes {
         let s = outcome.scores;
         let (system, base) = best_baseline(&outcome.collection).unwrap_or(("none", Scores::default()));
         let _ = writeln!(
             out,
-            "{:<10} {:>7} {:>8.4} {:>8.4} {:>8.4}   {:>14.4} {:>+8.4}  {system} {:.4}/{:.4}/{:.4}",
+            "{:<10} {:>7}  {:>7.4} {:>7.4} {:>7.4}  | {system:<25} {:>7.4} {:>7.4} {:>7.4}  | {:+.4}",
             outcome.collection,
             outcome.queries,
             s.ndcg10,
             s.map100,
             s.recall100,
             base.ndcg10,
-            s.ndcg10 - base.ndcg10,
-            base.ndcg10,
             base.map100,
             base.recall100,
+            s.ndcg10 - base.ndcg10,
         );
     }
     out

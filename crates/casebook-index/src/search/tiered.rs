@@ -1,14 +1,46 @@
-//! A query that counts how many query units a case matches. Its score puts cases that match
-//! more units first, whatever their BM25, and BM25 orders cases within a tier:
-//! `score = matched_units × TIER_WEIGHT + min(bm25, TIER_WEIGHT − 1)`. The collector reads the
-//! tier back from the score ([`matched_units`]). This is Meilisearch's "words" ranking rule,
-//! evaluated in one pass over the postings.
+//! A query that counts how many query units a case matches, and scores it in one of two ways
+//! ([`Ranking`]):
+//!
+//! - **tiers** (short queries): cases that match more units come first, whatever their BM25,
+//!   and BM25 orders cases within a tier: `score = matched_units × TIER_WEIGHT + min(bm25,
+//!   TIER_WEIGHT − 1)`. This is Meilisearch's "words" ranking rule, evaluated in one pass over
+//!   the postings.
+//! - **bm25** (long texts, issue 12): one tier for every case matching any unit, ordered by
+//!   the sum of the units' scores alone: `score = TIER_WEIGHT + squash(bm25)`, the squashing
+//!   monotonic so the order is BM25's whatever the sum. No word count outranks BM25, and a
+//!   stop word or a very common word, worth almost nothing in BM25, cannot decide the order.
+//!
+//! The collector reads the tier back from the score ([`matched_units`]).
 
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
 /// Weight of one matched unit in the score.
 pub const TIER_WEIGHT: Score = 1000.0;
+
+/// Scale of the squashing of a BM25-ranked score into one tier: `x ↦ (TIER_WEIGHT − 1) × x /
+/// (x + SQUASH_SCALE)`.
+const SQUASH_SCALE: Score = 100.0;
+
+/// How a [`TieredQuery`] scores a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ranking {
+    /// Matched units first, BM25 within.
+    Tiers,
+    /// One tier, BM25 alone.
+    Bm25,
+}
+
+fn squash(value: Score) -> Score {
+    let value = value.max(0.0);
+    (TIER_WEIGHT - 1.0) * value / (value + SQUASH_SCALE)
+}
+
+/// The BM25 of a BM25-ranked score (the inverse of the squashing).
+pub fn ranked_relevance(score: Score) -> Score {
+    let squashed = relevance(score).clamp(0.0, TIER_WEIGHT - 1.5);
+    SQUASH_SCALE * squashed / (TIER_WEIGHT - 1.0 - squashed)
+}
 
 /// The number of units a score says were matched.
 pub fn matched_units(score: Score) -> usize {
@@ -25,25 +57,35 @@ pub fn relevance(score: Score) -> Score {
 pub struct TieredQuery {
     units: Vec<Box<dyn Query>>,
     min_match: usize,
+    ranking: Ranking,
 }
 
 impl Clone for TieredQuery {
     fn clone(&self) -> Self {
-        TieredQuery { units: self.units.iter().map(|q| q.box_clone()).collect(), min_match: self.min_match }
+        TieredQuery {
+            units: self.units.iter().map(|q| q.box_clone()).collect(),
+            min_match: self.min_match,
+            ranking: self.ranking,
+        }
     }
 }
 
 impl TieredQuery {
-    /// A query over `units` requiring `min_match` of them (at least 1).
+    /// A query over `units` requiring `min_match` of them (at least 1), ranked by tiers.
     pub fn new(units: Vec<Box<dyn Query>>, min_match: usize) -> Self {
-        TieredQuery { units, min_match: min_match.max(1) }
+        TieredQuery { units, min_match: min_match.max(1), ranking: Ranking::Tiers }
+    }
+
+    /// A query matching the cases that contain any of `units`, ranked by BM25 alone.
+    pub fn bm25(units: Vec<Box<dyn Query>>) -> Self {
+        TieredQuery { units, min_match: 1, ranking: Ranking::Bm25 }
     }
 }
 
 impl Query for TieredQuery {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let weights = self.units.iter().map(|unit| unit.weight(enable_scoring)).collect::<tantivy::Result<Vec<_>>>()?;
-        Ok(Box::new(TieredWeight { weights, min_match: self.min_match }))
+        Ok(Box::new(TieredWeight { weights, min_match: self.min_match, ranking: self.ranking }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -56,6 +98,7 @@ impl Query for TieredQuery {
 struct TieredWeight {
     weights: Vec<Box<dyn Weight>>,
     min_match: usize,
+    ranking: Ranking,
 }
 
 impl Weight for TieredWeight {
@@ -67,7 +110,7 @@ impl Weight for TieredWeight {
                 scorers.push(scorer);
             }
         }
-        let mut scorer = TieredScorer { scorers, min_match: self.min_match, doc: 0, score: 0.0 };
+        let mut scorer = TieredScorer { scorers, min_match: self.min_match, ranking: self.ranking, doc: 0, score: 0.0 };
         scorer.find_match();
         Ok(Box::new(scorer))
     }
@@ -78,16 +121,18 @@ impl Weight for TieredWeight {
             return Err(tantivy::TantivyError::InvalidArgument(format!("document #({doc}) does not match")));
         }
         let score = scorer.score();
-        Ok(Explanation::new_with_string(
-            format!("matches {} units, bm25 {:.3}", matched_units(score), relevance(score)),
-            score,
-        ))
+        let description = match self.ranking {
+            Ranking::Tiers => format!("matches {} units, bm25 {:.3}", matched_units(score), relevance(score)),
+            Ranking::Bm25 => format!("bm25 {:.3}", ranked_relevance(score)),
+        };
+        Ok(Explanation::new_with_string(description, score))
     }
 }
 
 struct TieredScorer {
     scorers: Vec<Box<dyn Scorer>>,
     min_match: usize,
+    ranking: Ranking,
     doc: DocId,
     score: Score,
 }
@@ -112,7 +157,10 @@ impl TieredScorer {
             }
             if matched >= self.min_match {
                 self.doc = candidate;
-                self.score = matched as Score * TIER_WEIGHT + bm25.clamp(0.0, TIER_WEIGHT - 1.0);
+                self.score = match self.ranking {
+                    Ranking::Tiers => matched as Score * TIER_WEIGHT + bm25.clamp(0.0, TIER_WEIGHT - 1.0),
+                    Ranking::Bm25 => TIER_WEIGHT + squash(bm25),
+                };
                 return candidate;
             }
             for scorer in self.scorers.iter_mut() {
