@@ -16,7 +16,7 @@
 
 use tantivy::fieldnorm::FieldNormReader;
 use tantivy::postings::{Postings, SegmentPostings};
-use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
@@ -97,6 +97,10 @@ impl Weight for Bm25fWeight {
                 *slot = weight / (1.0 - B + B * length / average);
             }
             fields.push(FieldPostings { postings, norms: reader.get_fieldnorms_reader(term.field())?, per_occurrence });
+        }
+        if fields.is_empty() {
+            // Recognised and dropped by a disjunction, which can then return its only clause.
+            return Ok(Box::new(EmptyScorer));
         }
         let doc = fields.iter().map(|f| f.postings.doc()).min().unwrap_or(TERMINATED);
         Ok(Box::new(Bm25fScorer { fields, doc, scale: self.idf * (K1 + 1.0) * boost }))

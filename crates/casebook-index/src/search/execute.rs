@@ -91,7 +91,7 @@ impl Archive {
         let base: Box<dyn Query> = match (tiered, ranked) {
             (false, _) => Box::new(AllQuery),
             (true, false) => Box::new(TieredQuery::new(unit_queries(), min_match)),
-            (true, true) => Box::new(TieredQuery::bm25(unit_queries())),
+            (true, true) => Box::new(TieredQuery::bm25(plan.units.iter().flat_map(|u| u.weighted_clauses()).collect())),
         };
         let query = without_excluded(base, &plan);
         let depth = window.skip + window.take;

@@ -130,6 +130,11 @@ pub struct PlannedUnit {
 }
 
 impl PlannedUnit {
+    /// The unit's clauses one by one, each weighted by `count` (a long text sums them all).
+    pub fn weighted_clauses(&self) -> impl Iterator<Item = Box<dyn Query>> + '_ {
+        self.clauses.iter().map(|clause| boosted(clause.query.box_clone(), self.count as f32))
+    }
+
     /// The unit's query: the disjunction of its clauses, weighted by `count` when `weighted`.
     pub fn query(&self, weighted: bool) -> Box<dyn Query> {
         let clauses = self.clauses.iter().map(|c| (Occur::Should, c.query.box_clone())).collect();

@@ -76,8 +76,10 @@ impl TieredQuery {
         TieredQuery { units, min_match: min_match.max(1), ranking: Ranking::Tiers }
     }
 
-    /// A query matching the cases that contain any of `units`, ranked by BM25 alone.
-    pub fn bm25(units: Vec<Box<dyn Query>>) -> Self {
+    /// A query matching the cases that any of `clauses` matches, ranked by the sum of their
+    /// scores alone (the clauses of every unit, each weighted by its unit's count).
+    pub fn bm25(clauses: Vec<Box<dyn Query>>) -> Self {
+        let units = clauses;
         TieredQuery { units, min_match: 1, ranking: Ranking::Bm25 }
     }
 }
@@ -103,6 +105,9 @@ struct TieredWeight {
 
 impl Weight for TieredWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        if self.ranking == Ranking::Bm25 {
+            return Ok(Box::new(AccumulatedScorer::new(&self.weights, reader, boost)?));
+        }
         let mut scorers = Vec::with_capacity(self.weights.len());
         for weight in &self.weights {
             let scorer = weight.scorer(reader, boost)?;
@@ -110,7 +115,9 @@ impl Weight for TieredWeight {
                 scorers.push(scorer);
             }
         }
-        let mut scorer = TieredScorer { scorers, min_match: self.min_match, ranking: self.ranking, doc: 0, score: 0.0 };
+        let docs = scorers.iter().map(|scorer| scorer.doc()).collect();
+        let mut scorer =
+            TieredScorer { scorers, docs, min_match: self.min_match, ranking: self.ranking, doc: 0, score: 0.0 };
         scorer.find_match();
         Ok(Box::new(scorer))
     }
@@ -131,6 +138,9 @@ impl Weight for TieredWeight {
 
 struct TieredScorer {
     scorers: Vec<Box<dyn Scorer>>,
+    /// The current document of each sub-scorer, kept here so that finding the next candidate
+    /// reads an array instead of calling every sub-scorer (a long text has 25).
+    docs: Vec<DocId>,
     min_match: usize,
     ranking: Ranking,
     doc: DocId,
@@ -142,15 +152,15 @@ impl TieredScorer {
     /// match, computing its score before any sub-scorer moves past it.
     fn find_match(&mut self) -> DocId {
         loop {
-            let candidate = self.scorers.iter().map(|s| s.doc()).min().unwrap_or(TERMINATED);
+            let candidate = self.docs.iter().copied().min().unwrap_or(TERMINATED);
             if candidate == TERMINATED {
                 self.doc = TERMINATED;
                 return TERMINATED;
             }
             let mut matched = 0usize;
             let mut bm25: Score = 0.0;
-            for scorer in self.scorers.iter_mut() {
-                if scorer.doc() == candidate {
+            for (scorer, doc) in self.scorers.iter_mut().zip(&self.docs) {
+                if *doc == candidate {
                     matched += 1;
                     bm25 += scorer.score();
                 }
@@ -163,10 +173,15 @@ impl TieredScorer {
                 };
                 return candidate;
             }
-            for scorer in self.scorers.iter_mut() {
-                if scorer.doc() == candidate {
-                    scorer.advance();
-                }
+            self.step_past(candidate);
+        }
+    }
+
+    /// Advances the sub-scorers that are on `current`.
+    fn step_past(&mut self, current: DocId) {
+        for (scorer, doc) in self.scorers.iter_mut().zip(self.docs.iter_mut()) {
+            if *doc == current {
+                *doc = scorer.advance();
             }
         }
     }
@@ -177,12 +192,7 @@ impl DocSet for TieredScorer {
         if self.doc == TERMINATED {
             return TERMINATED;
         }
-        let current = self.doc;
-        for scorer in self.scorers.iter_mut() {
-            if scorer.doc() == current {
-                scorer.advance();
-            }
-        }
+        self.step_past(self.doc);
         self.find_match()
     }
 
@@ -190,9 +200,9 @@ impl DocSet for TieredScorer {
         if self.doc >= target {
             return self.doc;
         }
-        for scorer in self.scorers.iter_mut() {
-            if scorer.doc() < target {
-                scorer.seek(target);
+        for (scorer, doc) in self.scorers.iter_mut().zip(self.docs.iter_mut()) {
+            if *doc < target {
+                *doc = scorer.seek(target);
             }
         }
         self.find_match()
@@ -208,6 +218,89 @@ impl DocSet for TieredScorer {
 
     fn cost(&self) -> u64 {
         self.scorers.iter().map(|s| s.cost()).sum()
+    }
+}
+
+/// The BM25 ranking of a long text, computed term at a time: each sub-query's postings are
+/// read once, in order, adding into one score per document of the segment, instead of
+/// merging 25 or more lists document by document. The documents are then handed out in
+/// order, each with its sum.
+struct AccumulatedScorer {
+    /// The sum of each document's scores.
+    sums: Vec<Score>,
+    /// Which documents match something, 64 to a word.
+    matched: Vec<u64>,
+    count: u32,
+    doc: DocId,
+}
+
+impl AccumulatedScorer {
+    fn new(weights: &[Box<dyn Weight>], reader: &SegmentReader, boost: Score) -> tantivy::Result<Self> {
+        let max_doc = reader.max_doc() as usize;
+        let mut sums = vec![0.0; max_doc];
+        let mut matched = vec![0u64; max_doc.div_ceil(64)];
+        for weight in weights {
+            let mut scorer = weight.scorer(reader, boost)?;
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                if let Some(sum) = sums.get_mut(doc as usize) {
+                    *sum += scorer.score();
+                    matched[doc as usize / 64] |= 1 << (doc % 64);
+                }
+                doc = scorer.advance();
+            }
+        }
+        let count = matched.iter().map(|word| word.count_ones()).sum();
+        let mut scorer = AccumulatedScorer { sums, matched, count, doc: 0 };
+        scorer.doc = scorer.next_from(0);
+        Ok(scorer)
+    }
+
+    /// The first matched document at or after `from`.
+    fn next_from(&self, from: DocId) -> DocId {
+        let mut index = from as usize / 64;
+        let Some(first) = self.matched.get(index) else { return TERMINATED };
+        let mut word = first & (u64::MAX << (from % 64));
+        loop {
+            if word != 0 {
+                return (index * 64) as DocId + word.trailing_zeros();
+            }
+            index += 1;
+            match self.matched.get(index) {
+                Some(next) => word = *next,
+                None => return TERMINATED,
+            }
+        }
+    }
+}
+
+impl DocSet for AccumulatedScorer {
+    fn advance(&mut self) -> DocId {
+        if self.doc != TERMINATED {
+            self.doc = self.next_from(self.doc + 1);
+        }
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc < target {
+            self.doc = self.next_from(target);
+        }
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.count
+    }
+}
+
+impl Scorer for AccumulatedScorer {
+    fn score(&mut self) -> Score {
+        TIER_WEIGHT + squash(self.sums.get(self.doc as usize).copied().unwrap_or(0.0))
     }
 }
 
