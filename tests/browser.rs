@@ -18,7 +18,7 @@ fn free_port() -> u16 {
 }
 
 /// chromedriver and a browser session. JavaScript can be turned off for the no-script run.
-async fn start_browser(javascript: bool, profile: &std::path::Path) -> (Process, Client) {
+pub(crate) async fn start_browser(javascript: bool, profile: &std::path::Path) -> (Process, Client) {
     let port = free_port();
     let driver =
         Command::new("chromedriver").arg(format!("--port={port}")).stdout(Stdio::null()).stderr(Stdio::null()).spawn();
@@ -53,7 +53,7 @@ async fn start_browser(javascript: bool, profile: &std::path::Path) -> (Process,
 }
 
 /// Polls `read` until it returns `expected`, for up to 10 seconds.
-async fn wait_until<F, Fut>(what: &str, expected: &str, mut read: F)
+pub(crate) async fn wait_until<F, Fut>(what: &str, expected: &str, mut read: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = String>,
@@ -70,7 +70,7 @@ where
     panic!("{what}: expected {expected:?}, still {last:?}");
 }
 
-async fn text(client: &Client, css: &str) -> String {
+pub(crate) async fn text(client: &Client, css: &str) -> String {
     match client.find(Locator::Css(css)).await {
         Ok(element) => element.text().await.unwrap_or_default(),
         Err(_) => String::new(),

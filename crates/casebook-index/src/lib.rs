@@ -24,8 +24,8 @@ pub use error::{IndexError, SearchError};
 pub use indexer::{BuildOptions, BuildReport, Progress, build_index};
 pub use request::{MatchMode, SearchRequest, Sort};
 pub use response::{
-    ClauseExplanation, FacetValue, Facets, Hit, HitExplanation, LabelledCase, RegionRef, SearchResponse, SectorRef,
-    WordExplanation,
+    ClauseExplanation, FacetValue, Facets, Hit, HitExplanation, LabelledCase, Ranking, RegionRef, SearchResponse,
+    SectorRef, WordExplanation,
 };
 pub use search::facets::MAX_FACET_VALUES;
 pub use search::longtext::{MAX_UNITS, SHORT_QUERY_WORDS};

@@ -83,13 +83,27 @@ pub struct Hit {
     pub explain: Option<HitExplanation>,
 }
 
+/// How the relevance of a search is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Ranking {
+    /// No query text: cases in the requested order (newest first by default).
+    None,
+    /// A short query (up to three content words, or `match` `all`/`any`): cases with more
+    /// query words first, BM25 within.
+    MatchedWords,
+    /// A long text: BM25 over its most distinctive words alone.
+    Bm25,
+}
+
 /// Why a hit scores what it scores, as Elasticsearch's explain tells it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HitExplanation {
-    /// How results are ordered: `matched_words` (short queries: cases with more query words
-    /// first, BM25 within) or `bm25` (long texts: BM25 alone; the hit's `score` is `bm25`).
-    pub ranking: String,
+    /// How the score is computed: `matched_words` (the hit's `score` is `bm25`, within the
+    /// tier of its `matched_words`) or `bm25` (long texts: the hit's `score` is `bm25`).
+    pub ranking: Ranking,
     /// Query words the case contains.
     pub matched_words: usize,
     /// Sum of the words' scores.
@@ -194,6 +208,9 @@ pub struct SearchResponse {
     pub min_matched_words: usize,
     /// Number of query words counted for matching (stop words and symbols are not).
     pub query_words: usize,
+    /// How relevance is computed: `none` (no text), `matched_words` (short queries) or
+    /// `bm25` (long texts).
+    pub ranking: Ranking,
     /// The results of the page.
     pub hits: Vec<Hit>,
     /// Facet counts.

@@ -22,7 +22,7 @@ use super::{explain, facets, filters, text};
 use crate::archive::Archive;
 use crate::error::SearchError;
 use crate::request::{DEFAULT_PER_PAGE, MatchMode, SearchRequest, Sort, YearRange};
-use crate::response::{Facets, Hit, SearchResponse};
+use crate::response::{Facets, Hit, Ranking, SearchResponse};
 
 /// The collected unfiltered browse: its order, its depth and what the pass found.
 pub(crate) type BrowseCache = (Sort, usize, Arc<Collected>);
@@ -174,6 +174,11 @@ impl Archive {
             relaxed: tiered && final_tier < units,
             min_matched_words: final_tier,
             query_words: units,
+            ranking: match (tiered, ranked) {
+                (false, _) => Ranking::None,
+                (true, false) => Ranking::MatchedWords,
+                (true, true) => Ranking::Bm25,
+            },
             hits,
             facets,
             warnings,

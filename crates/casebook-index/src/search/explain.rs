@@ -8,7 +8,7 @@ use tantivy::query::{EnableScoring, Query, Weight};
 use tantivy::{DocAddress, DocSet, Searcher, TERMINATED};
 
 use super::plan::{Plan, PlannedUnit};
-use crate::response::{ClauseExplanation, HitExplanation, WordExplanation};
+use crate::response::{ClauseExplanation, HitExplanation, Ranking, WordExplanation};
 
 /// For each address (of the page's hits), the number of `units` it matches.
 pub fn matched_counts(
@@ -114,9 +114,9 @@ pub fn explain(searcher: &Searcher, plan: &Plan, address: DocAddress) -> tantivy
     let (ranking, coverage) = if plan.ranked {
         let coverage: f32 =
             weights.iter().zip(&words).filter(|(_, word)| word.matched).map(|(weight, _)| *weight).sum();
-        ("bm25", Some(rounded(coverage)))
+        (Ranking::Bm25, Some(rounded(coverage)))
     } else {
-        ("matched_words", None)
+        (Ranking::MatchedWords, None)
     };
-    Ok(HitExplanation { ranking: ranking.to_string(), matched_words, bm25: rounded(bm25), coverage, words })
+    Ok(HitExplanation { ranking, matched_words, bm25: rounded(bm25), coverage, words })
 }

@@ -291,9 +291,22 @@ impl Planner<'_> {
                 let exact = self.analyzers.phrase_terms(language, alternative);
                 let weighted = self.weighted_fields(language);
                 if compound {
-                    let parts = texts.iter().map(|part| (Occur::Must, self.term_anywhere(language, part))).collect();
-                    let name = self.term_clauses(language, &texts).map(|(name, _)| name).join(" ");
-                    clauses.push(name, texts.clone(), Via::Parts, 1.0, Box::new(BooleanQuery::new(parts)));
+                    // The parts in the text, not in the metadata: the "e" of "e-commerce" is not
+                    // the "e" of a sector's Italian label.
+                    let parts = texts
+                        .iter()
+                        .map(|part| {
+                            let query = Bm25fQuery::new(std::slice::from_ref(part), &weighted);
+                            (Occur::Must, Box::new(query) as Box<dyn Query>)
+                        })
+                        .collect();
+                    clauses.push(
+                        self.fields_name(language),
+                        texts.clone(),
+                        Via::Parts,
+                        1.0,
+                        Box::new(BooleanQuery::new(parts)),
+                    );
                     let joined: String = alternative.chars().filter(|c| c.is_alphanumeric()).collect();
                     if let [(_, single)] = self.analyzers.positioned_terms(language, &joined).as_slice() {
                         blend(&mut blended[slot], single, Via::Joined);
@@ -376,12 +389,6 @@ impl Planner<'_> {
         let text: Box<dyn Query> = Box::new(Bm25fQuery::new(terms, &self.weighted_fields(language)));
         let metadata: Box<dyn Query> = Box::new(Bm25fQuery::new(terms, &[meta]));
         [(self.fields_name(language), text), (format!("{}^{META_BOOST}", self.field_name(meta.0)), metadata)]
-    }
-
-    /// One term in any field of a language (a part of a hyphenated word).
-    fn term_anywhere(&self, language: Language, term: &str) -> Box<dyn Query> {
-        let clauses = self.term_clauses(language, &[term.to_string()]).into_iter().map(|(_, q)| (Occur::Should, q));
-        Box::new(BooleanQuery::new(clauses.collect()))
     }
 
     fn field_name(&self, field: Field) -> String {

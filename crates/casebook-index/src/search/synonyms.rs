@@ -115,9 +115,13 @@ impl PhraseLookup for SynonymIndex {
     /// A run of query words is one unit when, in either language, it has at least two stems
     /// and they are those of a member (`comunità energetiche`, `heat pumps`).
     fn is_phrase(&self, words: &str) -> bool {
+        // A run ending in a stop word is the shorter run that the caller tries next.
+        let last = words.rsplit(' ').next().unwrap_or(words);
         Language::ALL.iter().any(|&language| {
             let terms = self.analyzers.terms(language, words);
-            terms.len() >= 2 && self.by_stems.contains_key(&(language, terms.join(" ")))
+            terms.len() >= 2
+                && !self.analyzers.terms(language, last).is_empty()
+                && self.by_stems.contains_key(&(language, terms.join(" ")))
         }) || self.by_key.contains_key(&lookup_key(words))
     }
 
@@ -160,5 +164,6 @@ mod tests {
         assert!(index.is_phrase("intelligenza artificiale"));
         assert!(!index.is_phrase("the cloud"), "one stem: the word is its own unit");
         assert!(!index.is_phrase("smart parking"));
+        assert!(index.is_phrase("aziende agricole") && !index.is_phrase("aziende agricole una"));
     }
 }

@@ -1,14 +1,15 @@
-//! `/api/search`, `/api/suggest` and `/api/facets`: the search core over HTTP.
+//! `/api/search` (GET with parameters, POST with a JSON body for long texts), `/api/suggest`
+//! and `/api/facets`: the search core over HTTP.
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use casebook_index::{Facets, SearchResponse, Suggestion};
+use casebook_index::{Facets, SearchRequest, SearchResponse, Suggestion};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::label_lang;
+use super::{JsonBody, label_lang};
 use crate::error::{AppError, ErrorBody};
 use crate::params;
 use crate::state::{AppState, blocking};
@@ -50,6 +51,9 @@ pub struct SearchParams {
     per_page: Option<usize>,
     /// Language of labels: `en` (default) or `it`.
     lang: Option<String>,
+    /// `true` adds to each hit the breakdown of its score (`explain`), and to the response the
+    /// words a long text left out (`left_out`).
+    explain: Option<bool>,
 }
 
 /// Search the archive, with disjunctive facet counts.
@@ -70,6 +74,30 @@ pub async fn search(
     RawQuery(query): RawQuery,
 ) -> Result<Json<SearchResponse>, AppError> {
     let request = params::parse_search(&params::pairs(query.as_deref()))?;
+    let archive = state.archive();
+    Ok(Json(blocking(move || archive.search(&request).map_err(AppError::from)).await?))
+}
+
+/// Search the archive with the request as a JSON body: the same fields as the parameters of
+/// `GET /api/search` (lists as arrays, `match`, `explain`) and the same response. For long
+/// query texts, such as a pasted project description (up to 2,000 characters are used).
+#[utoipa::path(
+    post,
+    path = "/api/search",
+    request_body(content = SearchRequest, description = "The search, every field optional: `{\"q\": \"...\"}`"),
+    responses(
+        (status = 200, description = "The page of results and the facet counts", body = SearchResponse),
+        (status = 400, description = "The body is not a valid search request, or a value is invalid", body = ErrorBody),
+        (status = 413, description = "The body is larger than the server accepts", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address: wait `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "The server is busy or the request took too long: retry after `Retry-After` seconds", body = ErrorBody),
+    ),
+    tag = "search"
+)]
+pub async fn search_json(
+    State(state): State<Arc<AppState>>,
+    JsonBody(request): JsonBody<SearchRequest>,
+) -> Result<Json<SearchResponse>, AppError> {
     let archive = state.archive();
     Ok(Json(blocking(move || archive.search(&request).map_err(AppError::from)).await?))
 }

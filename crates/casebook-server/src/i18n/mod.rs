@@ -203,6 +203,13 @@ pub struct Strings {
     pub edit: &'static str,
     pub drag_hint: &'static str,
     pub save_order: &'static str,
+    // "Find cases like my project" (issue 12).
+    pub like_heading: &'static str,
+    pub like_intro: &'static str,
+    pub like_label: &'static str,
+    pub like_placeholder: &'static str,
+    pub like_button: &'static str,
+    pub long_text_note: &'static str,
 }
 
 impl Strings {
