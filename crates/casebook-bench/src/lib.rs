@@ -2,9 +2,11 @@
 //! `casebook-bench gen-corpus` and used by the integration tests), the measurement harness
 //! (`harness`, run by `casebook-bench measure` and `scripts/bench-compare.sh`), and the
 //! SQLite FTS5 baseline it is compared with (`fts5`), and the relevance benchmark on judged
-//! test collections (`relevance`, run by `casebook-bench relevance` and `scripts/relevance.sh`).
+//! test collections (`relevance`, run by `casebook-bench relevance` and `scripts/relevance.sh`),
+//! and the latency of pasted project descriptions (`descriptions`, `casebook-bench long-text`).
 
 pub mod chart;
+pub mod descriptions;
 pub mod fts5;
 pub mod generate;
 pub mod harness;

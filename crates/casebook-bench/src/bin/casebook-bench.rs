@@ -35,6 +35,22 @@ enum Command {
     /// a case file, `casebook index` builds the index, `casebook search --batch` runs every
     /// query (top 100); prints nDCG@10, MAP@100 and R@100 beside the BM25 baselines.
     Relevance(RelevanceArgs),
+    /// Time the search of pasted project descriptions (about 1,500 characters each) on an
+    /// index: the first page with snippets and facets, in-process; prints JSON.
+    LongText(LongTextArgs),
+}
+
+/// `casebook-bench long-text`.
+#[derive(Debug, Args)]
+struct LongTextArgs {
+    /// Index folder.
+    index: PathBuf,
+    /// Folder of descriptions (`*.txt`; default: the bundled ones).
+    #[arg(long, value_name = "DIR")]
+    descriptions: Option<PathBuf>,
+    /// Timed searches per description.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    rounds: usize,
 }
 
 /// `casebook-bench gen-corpus`.
@@ -203,6 +219,12 @@ fn run(command: Command) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Relevance(args) => relevance(&args),
+        Command::LongText(args) => {
+            let descriptions = args.descriptions.clone().unwrap_or_else(casebook_bench::descriptions::data_dir);
+            let timings = casebook_bench::descriptions::measure(&args.index, &descriptions, args.rounds)?;
+            println!("{}", serde_json::to_string_pretty(&timings)?);
+            Ok(())
+        }
         Command::Chart(args) => {
             let mut runs = Vec::new();
             for path in &args.results {

@@ -1,6 +1,6 @@
 //! Running a search: the request's text is planned into tantivy queries, one pass of the
 //! faceted collector sees every match, the relaxation step is chosen from the counts (short
-//! queries; a long text is one tier ranked by BM25 with coverage), and the page of hits is
+//! queries; a long text is one tier ranked by BM25 alone), and the page of hits is
 //! read back with snippets and, on request, explanations. The unfiltered browse (the home page and the
 //! empty search page, the most frequent request) is computed once per generation.
 
@@ -87,7 +87,7 @@ impl Archive {
             (true, MatchMode::Last) => (units, 1),
         };
         let unfiltered_browse = !tiered && plan.excluded.is_empty() && filters.is_empty();
-        let unit_queries = || plan.units.iter().map(|unit| unit.query(ranked)).collect::<Vec<_>>();
+        let unit_queries = || plan.units.iter().map(|unit| unit.query()).collect::<Vec<_>>();
         let base: Box<dyn Query> = match (tiered, ranked) {
             (false, _) => Box::new(AllQuery),
             (true, false) => Box::new(TieredQuery::new(unit_queries(), min_match)),
@@ -195,7 +195,7 @@ impl Archive {
         filters: &Filters,
     ) -> Result<u64, SearchError> {
         let every: Box<dyn Query> =
-            Box::new(BooleanQuery::new(plan.units.iter().map(|unit| (Occur::Must, unit.query(false))).collect()));
+            Box::new(BooleanQuery::new(plan.units.iter().map(|unit| (Occur::Must, unit.query())).collect()));
         let collector = FacetedCollector {
             filters: filters.clone(),
             sort: Sort::Relevance,

@@ -2,7 +2,7 @@
 //!
 //! Stop words are dropped first, before any length cap. Up to [`SHORT_QUERY_WORDS`] content
 //! words (or with `match=all`/`any`) are matched by tiers: cases with every word first.
-//! Longer texts with the default match mode are ranked by BM25 with coverage: a repeated
+//! Longer texts with the default match mode are ranked by BM25 alone: a repeated
 //! word counts once with its number of occurrences as weight, stop words are those of the
 //! query's language when its function words tell it, and beyond [`MAX_UNITS`] distinct words
 //! the most distinctive ones are kept, as Lucene's MoreLikeThis picks its terms: by
@@ -39,7 +39,7 @@ pub struct Chosen {
 pub struct Selection {
     /// Counted units, in query order.
     pub units: Vec<Chosen>,
-    /// Whether the query is ranked by BM25 with coverage (a long text).
+    /// Whether the query is ranked by BM25 alone (a long text).
     pub ranked: bool,
     /// Content words left out (the least distinctive of a long text).
     pub left_out: Vec<String>,

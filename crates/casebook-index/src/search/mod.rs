@@ -5,6 +5,7 @@
 
 pub(crate) mod bm25f;
 pub(crate) mod collector;
+pub(crate) mod dictionary;
 pub(crate) mod exclusion;
 pub(crate) mod execute;
 pub(crate) mod explain;

@@ -3,13 +3,14 @@
 //! language; the fields of a language scored together by BM25F with their weights; phrases
 //! per field), its bilingual synonyms (matched at the stem level), the organisation
 //! name, a hyphenated word's parts and joined form, and, for short queries, prefix
-//! completions and typo corrections taken from the folded term dictionary. Which units are
-//! counted, and how a long text is reduced to its distinctive words, is in `longtext.rs`.
+//! completions and typo corrections taken from the folded term dictionary (`dictionary.rs`).
+//! Which units are counted, and how a long text is reduced to its distinctive words, is in
+//! `longtext.rs`.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use casebook_corpus::Language;
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, PhraseQuery, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{Searcher, Term};
 
@@ -33,12 +34,6 @@ const FUZZY_BOOST: f32 = 0.4;
 /// dependence model's ordered-window weight over its term weight (0.1 / 0.85; Metzler and
 /// Croft, 2005).
 const PHRASE_BONUS: f32 = 0.12;
-/// Most completions a prefix expands to (the most frequent ones).
-const MAX_PREFIX_EXPANSIONS: usize = 10;
-/// Most dictionary terms scanned per segment for one prefix.
-const MAX_PREFIX_SCAN: usize = 4000;
-/// Most corrections a misspelt word expands to.
-const MAX_FUZZY_EXPANSIONS: usize = 8;
 /// Shortest prefix completed.
 const MIN_PREFIX_CHARS: usize = 2;
 
@@ -135,11 +130,11 @@ impl PlannedUnit {
         self.clauses.iter().map(|clause| boosted(clause.query.box_clone(), self.count as f32))
     }
 
-    /// The unit's query: the disjunction of its clauses, weighted by `count` when `weighted`.
-    pub fn query(&self, weighted: bool) -> Box<dyn Query> {
+    /// The unit's query: the disjunction of its clauses (a case matches the unit when it
+    /// matches any of them).
+    pub fn query(&self) -> Box<dyn Query> {
         let clauses = self.clauses.iter().map(|c| (Occur::Should, c.query.box_clone())).collect();
-        let query: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
-        if weighted && self.count > 1 { Box::new(BoostQuery::new(query, self.count as f32)) } else { query }
+        Box::new(BooleanQuery::new(clauses))
     }
 }
 
@@ -152,7 +147,7 @@ pub struct Plan {
     pub excluded: Vec<Box<dyn Query>>,
     /// Words to highlight.
     pub highlight: Highlight,
-    /// Long text: ranked by BM25 with coverage instead of by matched words.
+    /// Long text: ranked by BM25 alone instead of by matched words.
     pub ranked: bool,
     /// Content words left out of a long text (the least distinctive ones).
     pub left_out: Vec<String>,
@@ -221,7 +216,7 @@ impl Clauses {
 
 impl Planner<'_> {
     /// Plans a parsed query: up to three content words are matched by tiers (every word
-    /// first); longer texts with the default match mode are ranked by BM25 with coverage.
+    /// first); longer texts with the default match mode are ranked by BM25 alone.
     pub fn plan(&self, query: &ParsedQuery, mode: MatchMode) -> Plan {
         let selection = longtext::select(self, query, mode);
         let mut highlight = Highlight::default();
@@ -409,53 +404,6 @@ impl Planner<'_> {
         term_query(self.fields.folded, text, IndexRecordOption::WithFreqs)
     }
 
-    fn doc_freq(&self, word: &str) -> u64 {
-        self.searcher.doc_freq(&Term::from_field_text(self.fields.folded, word)).unwrap_or(0)
-    }
-
-    /// The most frequent folded terms starting with `prefix`, across segments.
-    fn prefix_completions(&self, prefix: &str) -> Vec<String> {
-        let mut frequencies: HashMap<String, u64> = HashMap::new();
-        for segment in self.searcher.segment_readers() {
-            let Ok(inverted) = segment.inverted_index(self.fields.folded) else { continue };
-            let Ok(mut stream) = inverted.terms().range().ge(prefix.as_bytes()).into_stream() else { continue };
-            let mut scanned = 0;
-            while stream.advance() && scanned < MAX_PREFIX_SCAN {
-                let key = stream.key();
-                if !key.starts_with(prefix.as_bytes()) {
-                    break;
-                }
-                scanned += 1;
-                if let Ok(term) = std::str::from_utf8(key) {
-                    *frequencies.entry(term.to_string()).or_default() += u64::from(stream.value().doc_freq);
-                }
-            }
-        }
-        top_by_frequency(frequencies, MAX_PREFIX_EXPANSIONS)
-    }
-
-    /// The most frequent folded terms within `distance` edits of `word` that begin with the
-    /// same letter (a typo in the first letter is rare, and allowing one mostly finds other
-    /// words: `efficiently` is not `sufficiently`).
-    fn corrections(&self, word: &str, distance: u8) -> Vec<String> {
-        let query = FuzzyTermQuery::new(Term::from_field_text(self.fields.folded, word), distance, true);
-        let first = word.chars().next();
-        let mut frequencies: HashMap<String, u64> = HashMap::new();
-        for segment in self.searcher.segment_readers() {
-            let Ok(automaton) = query.automaton() else { return Vec::new() };
-            let Ok(inverted) = segment.inverted_index(self.fields.folded) else { continue };
-            let Ok(mut stream) = inverted.terms().search(automaton).into_stream() else { continue };
-            while stream.advance() {
-                if let Ok(term) = std::str::from_utf8(stream.key())
-                    && term.chars().next() == first
-                {
-                    *frequencies.entry(term.to_string()).or_default() += u64::from(stream.value().doc_freq);
-                }
-            }
-        }
-        top_by_frequency(frequencies, MAX_FUZZY_EXPANSIONS)
-    }
-
     /// The number of cases containing `term` in a language's title or body (the larger).
     pub(crate) fn language_doc_freq(&self, language: Language, term: &str) -> u64 {
         let fields = self.fields.language(language);
@@ -475,10 +423,4 @@ fn blend(blended: &mut (Vec<String>, Option<Via>), stem: &str, via: Via) {
     if blended.1.is_none() || via == Via::Word {
         blended.1 = Some(via);
     }
-}
-
-fn top_by_frequency(frequencies: HashMap<String, u64>, limit: usize) -> Vec<String> {
-    let mut terms: Vec<(String, u64)> = frequencies.into_iter().collect();
-    terms.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    terms.into_iter().take(limit).map(|(term, _)| term).collect()
 }

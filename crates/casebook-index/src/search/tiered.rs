@@ -309,3 +309,58 @@ impl Scorer for TieredScorer {
         self.score
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests panic on unexpected failures")]
+
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BooleanQuery, EnableScoring, Occur, TermQuery};
+    use tantivy::schema::{IndexRecordOption, Schema, TEXT};
+    use tantivy::{Index, TantivyDocument};
+
+    use super::*;
+
+    /// The term-at-a-time sum of a long text gives every matching case once, in order, with
+    /// the score a disjunction of the same clauses gives, and seeks like any scorer.
+    #[test]
+    fn bm25_ranking_sums_the_clauses_of_every_matching_case() {
+        let mut builder = Schema::builder();
+        let body = builder.add_text_field("body", TEXT);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for text in ["bees honey", "honey", "bread", "bees bees sensors", "sensors", "oven"] {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(body, text);
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let clause = |word: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(body, word), IndexRecordOption::WithFreqs))
+        };
+        let words = ["bees", "honey", "sensors"];
+        let ranked = TieredQuery::bm25(words.iter().map(|w| clause(w)).collect());
+        let disjunction = BooleanQuery::new(words.iter().map(|w| (Occur::Should, clause(w))).collect());
+        let reader = searcher.segment_reader(0);
+        let weight = ranked.weight(EnableScoring::enabled_from_searcher(&searcher)).unwrap();
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        let mut seen = Vec::new();
+        while scorer.doc() != TERMINATED {
+            seen.push((scorer.doc(), ranked_relevance(scorer.score())));
+            scorer.advance();
+        }
+        let expected = searcher.search(&disjunction, &TopDocs::with_limit(10).order_by_score()).unwrap();
+        assert_eq!(seen.iter().map(|(doc, _)| *doc).collect::<Vec<_>>(), vec![0, 1, 3, 4]);
+        for (score, address) in expected {
+            let (_, ours) = seen.iter().find(|(doc, _)| *doc == address.doc_id).unwrap();
+            assert!((ours - score).abs() < 1e-3, "doc {}: {ours} against {score}", address.doc_id);
+        }
+        // One tier for all: the collector sees the same matched-units count for every case.
+        assert!(seen.iter().all(|(_, score)| *score > 0.0));
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        assert_eq!(matched_units(scorer.score()), 1);
+        assert_eq!(scorer.seek(2), 3, "seeking past a case that matches nothing");
+        assert_eq!(scorer.seek(5), TERMINATED);
+    }
+}

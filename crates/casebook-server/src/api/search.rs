@@ -20,7 +20,9 @@ use crate::state::{AppState, blocking};
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "read by the OpenAPI generator only")]
 pub struct SearchParams {
-    /// Query text; empty browses everything. Quote phrases; `-word` excludes.
+    /// Query text; empty browses everything. Quote phrases; `-word` excludes. Up to 2,000
+    /// characters are read; a text of more than three content words is ranked by BM25 over
+    /// its most distinctive words (`POST` suits long texts better).
     q: Option<String>,
     /// Sector id, label or alias; repeat for several (ORed).
     #[param(explode = true)]
