@@ -204,6 +204,25 @@ fn explain_gives_each_hit_the_parts_of_its_score() {
     }
 }
 
+#[test]
+fn similar_cases_are_not_found_through_stop_words() {
+    let workspace = Workspace::copy_of(&fixture_corpus());
+    // A stop word that is not in most cases ("whom") is repeated in the case and in a case
+    // about something else; a real word ("greenhouse") is shared with one other case.
+    workspace.write("cases/greenhouse.md", case("Greenhouse", "en", "Whom? Whom! Whom, whom, whom: greenhouse."));
+    workspace.write("cases/greenhouse-too.md", case("Tomatoes", "en", "A greenhouse for tomatoes."));
+    workspace.write(
+        "cases/whom.md",
+        case("Letters", "en", "Whom to write to, whom to thank, whom to invite, and whom to call."),
+    );
+    let archive = workspace.build();
+    let similar = archive.similar("greenhouse", 5, casebook_corpus::Language::En).unwrap().unwrap();
+    let ids: Vec<&str> = similar.iter().map(|h| h.case.id.as_str()).collect();
+    assert_eq!(ids[0], "greenhouse-too", "{ids:?}");
+    let shared = |id: &str| similar.iter().position(|h| h.case.id == id);
+    assert!(shared("whom").is_none_or(|rank| rank > 0), "{ids:?}");
+}
+
 #[tokio::test(flavor = "multi_thread")]
 async fn post_api_search_takes_a_json_body_and_answers_as_get_does() {
     let workspace = Workspace::copy_of(&fixture_corpus());

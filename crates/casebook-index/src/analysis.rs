@@ -150,6 +150,20 @@ impl Analyzers {
         positioned(&mut self.index_analyzer(language), text)
     }
 
+    /// The stop words of a language as its indexing analyzer writes them (stemmed): the index
+    /// keeps stop words, and MoreLikeThis, which picks terms from indexed text, must skip them.
+    pub fn stop_stems(&self, language: Language) -> Vec<String> {
+        let file = match language {
+            Language::It => ITALIAN_STOP_WORDS,
+            Language::En => ENGLISH_STOP_WORDS,
+        };
+        let mut analyzer = self.index_analyzer(language);
+        let mut stems: Vec<String> = stop_word_list(file).flat_map(|word| collect_terms(&mut analyzer, word)).collect();
+        stems.sort();
+        stems.dedup();
+        stems
+    }
+
     /// The folded terms of `text`.
     pub fn folded_terms(&self, text: &str) -> Vec<String> {
         collect_terms(&mut self.folded(), text)

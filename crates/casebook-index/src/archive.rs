@@ -163,7 +163,8 @@ impl Archive {
     pub fn similar(&self, id: &str, limit: usize, lang: Language) -> Result<Option<Vec<Hit>>, SearchError> {
         let searcher = self.reader.searcher();
         let Some((_, case, body)) = self.case_document(&searcher, id)? else { return Ok(None) };
-        let top = crate::search::similar::similar(&searcher, &self.fields, &case.record, &body, limit)?;
+        let top =
+            crate::search::similar::similar(&searcher, &self.fields, &self.analyzers, &case.record, &body, limit)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
