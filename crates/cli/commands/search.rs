@@ -4,7 +4,7 @@ use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use casebook_index::{Archive, MatchMode, SearchRequest, SearchResponse, Sort};
+use casebook_index::{Archive, MatchMode, Ranking, SearchRequest, SearchResponse, Sort};
 
 use crate::cli::SearchArgs;
 use crate::output::{clip, plain_snippet};
@@ -97,7 +97,9 @@ fn print_table(out: &mut impl Write, response: &SearchResponse) -> std::io::Resu
     for warning in &response.warnings {
         writeln!(out, "warning: {warning}")?;
     }
-    let relaxed = if response.relaxed {
+    let relaxed = if response.ranking == Ranking::Bm25 {
+        format!(", a long text ranked by BM25 over {} words", response.query_words)
+    } else if response.relaxed {
         format!(", relaxed to {} of {} words", response.min_matched_words, response.query_words)
     } else {
         String::new()
