@@ -131,14 +131,18 @@ impl Archive {
 
         let shown: Vec<_> =
             collected.candidates.iter().filter(|c| c.tier >= final_tier).skip(window.skip).take(window.take).collect();
+        let addresses: Vec<_> = shown.iter().map(|candidate| candidate.address).collect();
         let matched: Vec<usize> = if ranked {
-            let addresses: Vec<_> = shown.iter().map(|candidate| candidate.address).collect();
             explain::matched_counts(&searcher, &unit_queries(), &addresses)?
         } else {
             shown.iter().map(|candidate| if tiered { matched_units(candidate.score) } else { 0 }).collect()
         };
+        let mut explanations =
+            if request.explain && tiered { explain::explain(&searcher, &plan, &addresses)? } else { Vec::new() }
+                .into_iter();
         let mut hits = Vec::new();
         for (candidate, matched_words) in shown.into_iter().zip(matched) {
+            let explain = explanations.next();
             let doc: TantivyDocument = searcher.doc(candidate.address)?;
             let Some(stored) = self.stored(&doc)? else { continue };
             let snippet = if window.snippets {
@@ -151,11 +155,6 @@ impl Archive {
                 (false, _) => 0.0,
                 (true, false) => relevance(candidate.score),
                 (true, true) => ranked_relevance(candidate.score),
-            };
-            let explain = if request.explain && tiered {
-                Some(explain::explain(&searcher, &plan, candidate.address)?)
-            } else {
-                None
             };
             hits.push(Hit {
                 case: self.label(&stored.record, lang),
