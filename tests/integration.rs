@@ -29,12 +29,18 @@ mod import;
 mod import_layouts;
 /// `casebook index`: builds, incremental updates, the atomic swap, corrupt indexes.
 mod index;
+/// "Find cases like my project" on the home page, in Chromium without JavaScript.
+mod like_project;
 /// Logs: no colour codes in files, JSON lines, the bounded buffer of a server nobody reads.
 mod logs;
 /// `/metrics`: counters after real traffic, and access rules.
 mod metrics;
 /// Property tests of the search core: any query text and parameters, never a panic or an error.
 mod properties;
+/// Ranking (issue 12): stem-level synonyms, long texts, hyphens, typos, explain, POST search.
+mod ranking;
+/// The relevance regression test: ADI's nDCG@10 stays above its best BM25 baseline.
+mod relevance;
 /// The bundled sample corpus: validity and coverage.
 mod sample;
 /// The search core: exact hits, facet counts, the disjunctive property, language handling.

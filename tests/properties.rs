@@ -406,14 +406,14 @@ fn any_request() -> impl Strategy<Value = SearchRequest> {
         short_query(),
         (filter_list(SECTORS), filter_list(REGIONS), filter_list(AWARDS), filter_list(LANGUAGES)),
         (year(), year(), year(), filter_list(ORGANISATIONS)),
-        (sort(), match_mode(), page(), per_page(), lang()),
+        (sort(), match_mode(), page(), per_page(), lang(), proptest::bool::ANY),
     )
         .prop_map(
             |(
                 q,
                 (sector, region, award, language),
                 (year, year_from, year_to, organisation),
-                (sort, match_mode, page, per_page, lang),
+                (sort, match_mode, page, per_page, lang, explain),
             )| {
                 SearchRequest {
                     q,
@@ -430,6 +430,7 @@ fn any_request() -> impl Strategy<Value = SearchRequest> {
                     page,
                     per_page,
                     lang,
+                    explain,
                 }
             },
         )

@@ -6,7 +6,7 @@
 use std::sync::OnceLock;
 
 use casebook_corpus::Synonyms;
-use casebook_index::fuzzing::{MAX_EXCLUSIONS, MAX_UNITS, parse};
+use casebook_index::fuzzing::{MAX_EXCLUSIONS, MAX_WORDS, parse};
 use libfuzzer_sys::fuzz_target;
 
 fn synonyms() -> &'static Synonyms {
@@ -17,7 +17,7 @@ fn synonyms() -> &'static Synonyms {
 fuzz_target!(|data: &[u8]| {
     let text = String::from_utf8_lossy(data);
     let query = parse(&text, synonyms());
-    assert!(query.units.len() <= MAX_UNITS);
+    assert!(query.units.len() <= MAX_WORDS);
     assert!(query.excluded.len() <= MAX_EXCLUSIONS);
     for unit in &query.units {
         assert!(!unit.text.trim().is_empty(), "empty unit in {query:?}");

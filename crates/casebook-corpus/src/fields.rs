@@ -264,9 +264,7 @@ pub(crate) fn check_fields(
             .about("body"),
         );
     }
-    let summary = summary
-        .or_else(|| markdown::first_paragraph(&body_markdown).map(|p| markdown::truncate_words(&p, 400)))
-        .unwrap_or_default();
+    let summary = summary.or_else(|| markdown::default_summary(&body_markdown)).unwrap_or_default();
     let language = declared_language
         .unwrap_or_else(|| language::detect(&format!("{} {} {}", title.as_deref().unwrap_or(""), summary, body_text)));
 

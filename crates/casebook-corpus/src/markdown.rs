@@ -70,6 +70,14 @@ pub fn to_html(markdown: &str) -> String {
     html
 }
 
+/// Longest summary taken from a body, in characters.
+pub const SUMMARY_CHARS: usize = 400;
+
+/// The summary of a case without a `summary` field: its body's first paragraph, shortened.
+pub fn default_summary(markdown: &str) -> Option<String> {
+    first_paragraph(markdown).map(|p| truncate_words(&p, SUMMARY_CHARS))
+}
+
 /// Shortens `text` to at most `max_chars` characters at a word boundary, adding `…`.
 pub fn truncate_words(text: &str, max_chars: usize) -> String {
     if text.chars().count() <= max_chars {

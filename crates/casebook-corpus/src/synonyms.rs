@@ -71,6 +71,11 @@ impl Synonyms {
         self.longest_phrase
     }
 
+    /// The groups, each member as written in the file.
+    pub fn groups(&self) -> &[Vec<String>] {
+        &self.groups
+    }
+
     /// Number of groups.
     pub fn len(&self) -> usize {
         self.groups.len()

@@ -19,6 +19,7 @@ use crate::schema::{Fields, SCHEMA_VERSION};
 use crate::search::collector::{FacetCache, resolve_facets};
 use crate::search::execute::BrowseCache;
 use crate::search::suggest::Suggestion;
+use crate::search::synonyms::SynonymIndex;
 use crate::store::{self, Manifest};
 
 /// A searchable index generation. Cheap to share behind an `Arc`; a new generation is a new
@@ -32,6 +33,8 @@ pub struct Archive {
     pub(crate) fields: Fields,
     pub(crate) analyzers: Analyzers,
     pub(crate) vocabulary: Vocabulary,
+    /// The synonym groups indexed by stems, built once.
+    pub(crate) synonyms: SynonymIndex,
     generation: PathBuf,
     manifest: Manifest,
 }
@@ -90,6 +93,7 @@ impl Archive {
             let resolved = resolve_facets(segment).map_err(|e| corrupt(generation, e))?;
             facets.insert(segment.segment_id(), Arc::new(resolved));
         }
+        let synonyms = SynonymIndex::new(&vocabulary.synonyms, &analyzers);
         Ok(Archive {
             facets: Arc::new(facets),
             browse_cache: Mutex::new(None),
@@ -97,6 +101,7 @@ impl Archive {
             fields,
             analyzers,
             vocabulary,
+            synonyms,
             generation: generation.to_path_buf(),
             manifest,
         })
@@ -168,7 +173,8 @@ impl Archive {
     pub fn similar(&self, id: &str, limit: usize, lang: Language) -> Result<Option<Vec<Hit>>, SearchError> {
         let searcher = self.reader.searcher();
         let Some((_, case, body)) = self.case_document(&searcher, id)? else { return Ok(None) };
-        let top = crate::search::similar::similar(&searcher, &self.fields, &case.record, &body, limit)?;
+        let top =
+            crate::search::similar::similar(&searcher, &self.fields, &self.analyzers, &case.record, &body, limit)?;
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
@@ -180,6 +186,7 @@ impl Archive {
                     snippet,
                     score: (score * 1000.0).round() / 1000.0,
                     matched_words: 0,
+                    explain: None,
                 });
             }
         }

@@ -1,6 +1,8 @@
 //! Turns a validated case into a tantivy document, and defines the metadata stored with it.
 
-use casebook_corpus::{Case, CaseRecord, ITALY, Labelled, Language, Place, Taxonomy, foreign_region_value, text::fold};
+use casebook_corpus::{
+    Case, CaseRecord, ITALY, Labelled, Language, Place, Taxonomy, foreign_region_value, markdown, text::fold,
+};
 use serde::{Deserialize, Serialize};
 use tantivy::TantivyDocument;
 use tantivy::schema::Facet;
@@ -79,7 +81,12 @@ pub fn case_document(fields: &Fields, taxonomy: &Taxonomy, case: &Case) -> Tanti
     let tags = case.record.tags.join(" . ");
     doc.add_text(text_fields.title, &case.record.title);
     doc.add_text(text_fields.tags, &tags);
-    doc.add_text(text_fields.summary, &case.record.summary);
+    // A summary taken from the body's first paragraph is already in the body: indexing it
+    // again would count every word of the lead twice (issue 12). Only a summary written in
+    // the front matter, other text than the body's, is searched as the summary.
+    if markdown::default_summary(&case.body_markdown).as_deref() != Some(case.record.summary.as_str()) {
+        doc.add_text(text_fields.summary, &case.record.summary);
+    }
     doc.add_text(text_fields.body, &case.body_text);
     doc.add_text(text_fields.meta, &metadata);
     doc.add_text(fields.organisation, &case.record.organisation);

@@ -27,14 +27,18 @@ pub use indexer::{BuildOptions, BuildReport, Progress, build_index};
 pub use organisations::{MAX_ORGANISATION_CASES, Organisation, OrganisationSummary};
 pub use related::RelatedCase;
 pub use request::{MatchMode, SearchRequest, Sort};
-pub use response::{FacetValue, Facets, Figure, Hit, LabelledCase, RegionRef, SearchResponse, SectorRef};
+pub use response::{
+    ClauseExplanation, FacetValue, Facets, Figure, Hit, HitExplanation, LabelledCase, Ranking, RegionRef,
+    SearchResponse, SectorRef, WordExplanation,
+};
 pub use search::facets::MAX_FACET_VALUES;
+pub use search::longtext::{MAX_UNITS, SHORT_QUERY_WORDS};
 pub use search::suggest::{MAX_SUGGESTIONS, MIN_PREFIX_CHARS, Suggestion, SuggestionKind};
-pub use search::text::MAX_UNITS;
+pub use search::text::MAX_WORDS;
 
 /// The query-text parser, for the fuzz targets in `fuzz/` (not part of the API).
 #[cfg(feature = "fuzzing")]
 #[doc(hidden)]
 pub mod fuzzing {
-    pub use crate::search::text::{MAX_EXCLUSIONS, MAX_UNITS, parse};
+    pub use crate::search::text::{MAX_EXCLUSIONS, MAX_WORDS, parse};
 }

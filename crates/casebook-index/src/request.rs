@@ -11,8 +11,9 @@ pub const DEFAULT_PER_PAGE: usize = 10;
 pub const MAX_PER_PAGE: usize = 100;
 /// Deepest result reachable by paging (`page × per_page`).
 pub const MAX_DEPTH: usize = 10_000;
-/// Longest query text considered, in characters; the rest is ignored.
-pub const MAX_QUERY_CHARS: usize = 512;
+/// Longest query text considered, in characters (a pasted project description); the rest is
+/// ignored.
+pub const MAX_QUERY_CHARS: usize = 2000;
 /// Most filter values per facet.
 pub const MAX_FILTER_VALUES: usize = 64;
 /// Award years accepted in filters.
@@ -119,6 +120,8 @@ pub struct SearchRequest {
     pub per_page: usize,
     /// Language of facet labels (`it` or `en`).
     pub lang: Option<String>,
+    /// Adds to each hit the breakdown of its score (`explain` of the hit).
+    pub explain: bool,
 }
 
 impl Default for SearchRequest {
@@ -138,6 +141,7 @@ impl Default for SearchRequest {
             page: 1,
             per_page: DEFAULT_PER_PAGE,
             lang: None,
+            explain: false,
         }
     }
 }

@@ -92,6 +92,80 @@ pub struct Hit {
     pub score: f32,
     /// How many query words the case contains.
     pub matched_words: usize,
+    /// The breakdown of the score, when the request asks for it (`explain=true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explain: Option<HitExplanation>,
+}
+
+/// How the relevance of a search is computed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum Ranking {
+    /// No query text: cases in the requested order (newest first by default).
+    None,
+    /// A short query (up to three content words, or `match` `all`/`any`): cases with more
+    /// query words first, BM25 within.
+    MatchedWords,
+    /// A long text: BM25 over its most distinctive words alone.
+    Bm25,
+}
+
+/// Why a hit scores what it scores, as Elasticsearch's explain tells it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct HitExplanation {
+    /// How the score is computed: `matched_words` (the hit's `score` is `bm25`, within the
+    /// tier of its `matched_words`) or `bm25` (long texts: the hit's `score` is `bm25`).
+    pub ranking: Ranking,
+    /// Query words the case contains.
+    pub matched_words: usize,
+    /// Sum of the words' scores.
+    pub bm25: f32,
+    /// Long texts: the share of the query's IDF mass (each word's occurrences × IDF) that the
+    /// case contains, 0 to 1: how much of the text it covers. Shown, not used in the score.
+    pub coverage: Option<f32>,
+    /// Every counted query word.
+    pub words: Vec<WordExplanation>,
+}
+
+/// One query word's part in a hit's score.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct WordExplanation {
+    /// The word or phrase as typed.
+    pub word: String,
+    /// Times it occurs in the query (long texts weight a word by it).
+    pub count: usize,
+    /// Long texts: its inverse document frequency in the archive.
+    pub idf: f32,
+    /// Long texts: its share of the query's IDF mass (0 for short queries).
+    pub coverage_weight: f32,
+    /// Whether the case contains it (in any form).
+    pub matched: bool,
+    /// Its contribution to `bm25` (the clauses' sum, times `count` for long texts).
+    pub score: f32,
+    /// The clauses that matched.
+    pub clauses: Vec<ClauseExplanation>,
+}
+
+/// A matched clause of a query word: a term or phrase in one field.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ClauseExplanation {
+    /// Index field (`organisation`, `folded`, `body_en`...), or a language's fields scored
+    /// together by BM25F with their weights (`title_en^3 tags_en^2 summary_en^1.5 meta_en^1.2
+    /// body_en^1`).
+    pub field: String,
+    /// The term as indexed (a stem), or a phrase in quotes.
+    pub terms: String,
+    /// Why the clause is there: `word`, `synonym`, `parts` (a hyphenated word's parts),
+    /// `joined` (written as one word), `prefix` or `typo`.
+    pub via: String,
+    /// Field or expansion boost.
+    pub boost: f32,
+    /// Its BM25 score, boost included.
+    pub score: f32,
 }
 
 /// A facet value with its count.
@@ -151,10 +225,17 @@ pub struct SearchResponse {
     pub min_matched_words: usize,
     /// Number of query words counted for matching (stop words and symbols are not).
     pub query_words: usize,
+    /// How relevance is computed: `none` (no text), `matched_words` (short queries) or
+    /// `bm25` (long texts).
+    pub ranking: Ranking,
     /// The results of the page.
     pub hits: Vec<Hit>,
     /// Facet counts.
     pub facets: Facets,
     /// Notes about the request, e.g. filter values that match nothing known.
     pub warnings: Vec<String>,
+    /// Long texts: the content words left out because only the most distinctive are
+    /// searched (present when `explain=true`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub left_out: Option<Vec<String>>,
 }

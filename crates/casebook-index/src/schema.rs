@@ -9,7 +9,7 @@ use crate::analysis::{ENGLISH, FOLDED, ITALIAN};
 
 /// Bumped whenever the schema or the analysis changes: an index built by another version is
 /// rebuilt from scratch instead of being updated.
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// The per-language text fields of one language.
 #[derive(Debug, Clone, Copy)]

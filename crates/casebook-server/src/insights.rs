@@ -195,9 +195,11 @@ mod tests {
             relaxed: false,
             min_matched_words: 0,
             query_words: 2,
+            ranking: casebook_index::Ranking::MatchedWords,
             hits: Vec::new(),
             facets: Default::default(),
             warnings: Vec::new(),
+            left_out: None,
         };
         for _ in 0..QUEUE_CAPACITY + 3 {
             insights.search(&request, &response);

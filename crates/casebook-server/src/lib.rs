@@ -112,6 +112,7 @@ pub fn app(state: Arc<AppState>) -> Router {
         .route("/search.atom", get(pages::atom))
         .route("/search.csv", get(pages::csv))
         .route("/api/search", get(api::search::search))
+        .route("/api/search", post(api::search::search_json))
         .route("/api/cases/{id}/similar", get(api::cases::similar))
         .route("/api/suggest", get(api::search::suggest))
         .route("/api/facets", get(api::search::facets))

@@ -22,6 +22,7 @@ pub const SEARCH_PARAMETERS: &[&str] = &[
     "page",
     "per_page",
     "lang",
+    "explain",
 ];
 
 /// The decoded key/value pairs of a query string.
@@ -78,6 +79,16 @@ pub fn parse_search(pairs: &[(String, String)]) -> Result<SearchRequest, SearchE
         page: number(pairs, "page", "a page number from 1")?.unwrap_or(defaults.page),
         per_page: number(pairs, "per_page", "a number from 1 to 100")?.unwrap_or(defaults.per_page),
         lang: first(pairs, "lang").map(str::to_string),
+        explain: match first(pairs, "explain") {
+            None | Some("false" | "0") => false,
+            Some("true" | "1") => true,
+            Some(other) => {
+                return Err(SearchError::InvalidParameter {
+                    parameter: "explain",
+                    message: format!("expected true or false, found {other:?}"),
+                });
+            }
+        },
     };
     request.validate()?;
     Ok(request)

@@ -4,7 +4,7 @@ use std::io::{BufRead, BufWriter, Write};
 use std::process::ExitCode;
 
 use anyhow::Context;
-use casebook_index::{Archive, MatchMode, SearchRequest, SearchResponse, Sort};
+use casebook_index::{Archive, MatchMode, Ranking, SearchRequest, SearchResponse, Sort};
 
 use crate::cli::SearchArgs;
 use crate::output::{clip, plain_snippet};
@@ -29,6 +29,7 @@ pub fn run(args: &SearchArgs) -> anyhow::Result<ExitCode> {
         page: args.page,
         per_page: args.limit,
         lang: args.lang.clone(),
+        explain: false,
     };
     let response = archive.search(&request)?;
     let stdout = std::io::stdout();
@@ -97,7 +98,9 @@ fn print_table(out: &mut impl Write, response: &SearchResponse) -> std::io::Resu
     for warning in &response.warnings {
         writeln!(out, "warning: {warning}")?;
     }
-    let relaxed = if response.relaxed {
+    let relaxed = if response.ranking == Ranking::Bm25 {
+        format!(", a long text ranked by BM25 over {} words", response.query_words)
+    } else if response.relaxed {
         format!(", relaxed to {} of {} words", response.min_matched_words, response.query_words)
     } else {
         String::new()

@@ -2,9 +2,11 @@
 //! `casebook-bench raw-index` indexes it the plainest way tantivy allows, `casebook-bench
 //! measure` runs every in-process measurement on a corpus and its index (and, optionally,
 //! SQLite FTS5 and the plain tantivy index) and prints JSON, `casebook-bench chart` draws the
-//! latency chart of several result files as SVG. `scripts/bench-compare.sh` and
-//! `scripts/load.sh` drive them. They live here, not in the `casebook` binary, so that the
-//! shipped binary links only the product.
+//! latency chart of several result files as SVG, `casebook-bench relevance` scores the
+//! ranking on judged test collections and `casebook-bench long-text` times pasted project
+//! descriptions. `scripts/bench-compare.sh`, `scripts/relevance.sh` and `scripts/load.sh`
+//! drive them. They live here, not in the `casebook` binary, so that the shipped binary
+//! links only the product.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -36,6 +38,13 @@ enum Command {
     /// Index a corpus the plainest way tantivy allows (the reference of `measure --raw`): one
     /// stemmed text field, facets as plain fast fields, one segment.
     RawIndex(RawIndexArgs),
+    /// Score the ranking on judged test collections (LISA, TIME, ADI): each document becomes
+    /// a case file, `casebook index` builds the index, `casebook search --batch` runs every
+    /// query (top 100); prints nDCG@10, MAP@100 and R@100 beside the BM25 baselines.
+    Relevance(RelevanceArgs),
+    /// Time the search of pasted project descriptions (about 1,500 characters each) on an
+    /// index: the first page with snippets and facets, in-process; prints JSON.
+    LongText(LongTextArgs),
 }
 
 /// `casebook-bench raw-index`.
@@ -45,6 +54,19 @@ struct RawIndexArgs {
     corpus: PathBuf,
     /// Folder of the new index; must not exist.
     out: PathBuf,
+}
+
+/// `casebook-bench long-text`.
+#[derive(Debug, Args)]
+struct LongTextArgs {
+    /// Index folder.
+    index: PathBuf,
+    /// Folder of descriptions (`*.txt`; default: the bundled ones).
+    #[arg(long, value_name = "DIR")]
+    descriptions: Option<PathBuf>,
+    /// Timed searches per description.
+    #[arg(long, value_name = "N", default_value_t = 20)]
+    rounds: usize,
 }
 
 /// `casebook-bench gen-corpus`.
@@ -92,6 +114,99 @@ struct ChartArgs {
     results: Vec<PathBuf>,
 }
 
+/// `casebook-bench relevance`.
+#[derive(Debug, Args)]
+struct RelevanceArgs {
+    /// Collections to run (default: lisa time adi).
+    #[arg(value_name = "COLLECTION")]
+    collections: Vec<String>,
+    /// Folder holding the collections (`NAME/docs.jsonl`, `queries.jsonl`, `qrels.tsv`).
+    #[arg(long, value_name = "DIR")]
+    data: Option<PathBuf>,
+    /// The `casebook` binary to run (default: `casebook` beside this program).
+    #[arg(long, value_name = "PATH")]
+    casebook: Option<PathBuf>,
+    /// Build and search through the library instead of the binary (quicker to rebuild).
+    #[arg(long, conflicts_with = "casebook")]
+    in_process: bool,
+    /// Working folder for the corpora and indexes (emptied per collection).
+    #[arg(long, value_name = "DIR", default_value = "target/relevance")]
+    work: PathBuf,
+    /// Also print nDCG@10, MAP@100 and R@100 of every query.
+    #[arg(long)]
+    per_query: bool,
+    /// Write the summary as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    json: Option<PathBuf>,
+}
+
+fn relevance(args: &RelevanceArgs) -> anyhow::Result<()> {
+    use casebook_bench::relevance::{COLLECTIONS, Collection, best_baseline, data_dir, run_binary, run_in_process};
+    let data = args.data.clone().unwrap_or_else(data_dir);
+    let names: Vec<String> = if args.collections.is_empty() {
+        COLLECTIONS.iter().map(|s| s.to_string()).collect()
+    } else {
+        args.collections.clone()
+    };
+    let casebook = match &args.casebook {
+        Some(path) => path.clone(),
+        None => std::env::current_exe()?.with_file_name(format!("casebook{}", std::env::consts::EXE_SUFFIX)),
+    };
+    if !args.in_process {
+        anyhow::ensure!(
+            casebook.is_file(),
+            "`{}` not found: build it first (`cargo build --release`) or pass --casebook PATH",
+            casebook.display()
+        );
+    }
+    let mut outcomes = Vec::new();
+    for name in &names {
+        let collection = Collection::load(&data, name)?;
+        let work = args.work.join(name);
+        let outcome = if args.in_process {
+            run_in_process(&collection, &work)?
+        } else {
+            run_binary(&casebook, &collection, &work)?
+        };
+        let run = work.join("run.trec");
+        std::fs::write(&run, &outcome.run).with_context(|| format!("cannot write `{}`", run.display()))?;
+        eprintln!(
+            "{name}: {} docs indexed in {:.2} s, {} queries, {:.2} ms per query; run in `{}`",
+            collection.docs.len(),
+            outcome.index_seconds,
+            collection.queries.len(),
+            outcome.mean_took_ms,
+            run.display()
+        );
+        outcomes.push(outcome);
+    }
+    if args.per_query {
+        for outcome in &outcomes {
+            for (query, s) in &outcome.per_query {
+                println!("{} {query:>4}  {:.4} {:.4} {:.4}", outcome.collection, s.ndcg10, s.map100, s.recall100);
+            }
+        }
+    }
+    print!("{}", casebook_bench::relevance::table(&outcomes));
+    if let Some(path) = &args.json {
+        let summary: Vec<serde_json::Value> = outcomes
+            .iter()
+            .map(|o| {
+                let baseline = best_baseline(&o.collection);
+                serde_json::json!({
+                    "collection": o.collection,
+                    "queries": o.queries,
+                    "scores": o.scores,
+                    "best_baseline": baseline.map(|(system, scores)| serde_json::json!({"system": system, "scores": scores})),
+                })
+            })
+            .collect();
+        std::fs::write(path, serde_json::to_string_pretty(&summary)? + "\n")
+            .with_context(|| format!("cannot write `{}`", path.display()))?;
+    }
+    Ok(())
+}
+
 fn gen_corpus(args: &GenCorpusArgs) -> anyhow::Result<()> {
     anyhow::ensure!(!args.out.exists(), "`{}` exists: choose a new folder", args.out.display());
     let started = std::time::Instant::now();
@@ -134,6 +249,13 @@ fn run(command: Command) -> anyhow::Result<()> {
                 args.out.display(),
                 started.elapsed().as_secs_f64()
             );
+            Ok(())
+        }
+        Command::Relevance(args) => relevance(&args),
+        Command::LongText(args) => {
+            let descriptions = args.descriptions.clone().unwrap_or_else(casebook_bench::descriptions::data_dir);
+            let timings = casebook_bench::descriptions::measure(&args.index, &descriptions, args.rounds)?;
+            println!("{}", serde_json::to_string_pretty(&timings)?);
             Ok(())
         }
         Command::Chart(args) => {

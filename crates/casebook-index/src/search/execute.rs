@@ -1,6 +1,7 @@
 //! Running a search: the request's text is planned into tantivy queries, one pass of the
-//! faceted collector sees every match, the relaxation step is chosen from the counts, and
-//! the page of hits is read back with snippets. The unfiltered browse (the home page and the
+//! faceted collector sees every match, the relaxation step is chosen from the counts (short
+//! queries; a long text is one tier ranked by BM25 alone), and the page of hits is
+//! read back with snippets and, on request, explanations. The unfiltered browse (the home page and the
 //! empty search page, the most frequent request) is computed once per generation.
 
 use std::sync::Arc;
@@ -13,14 +14,15 @@ use tantivy::schema::Value;
 
 use super::collector::{Collected, FacetedCollector};
 use super::exclusion::Excluded;
-use super::plan::Planner;
+use super::filters::Filters;
+use super::plan::{Plan, Planner};
 use super::snippet::snippet;
-use super::tiered::{TieredQuery, matched_units, relevance};
-use super::{facets, filters, text};
+use super::tiered::{TieredQuery, matched_units, ranked_relevance, relevance};
+use super::{explain, facets, filters, text};
 use crate::archive::Archive;
 use crate::error::SearchError;
 use crate::request::{DEFAULT_PER_PAGE, MatchMode, SearchRequest, Sort, YearRange};
-use crate::response::{Facets, Hit, SearchResponse};
+use crate::response::{Facets, Hit, Ranking, SearchResponse};
 
 /// The collected unfiltered browse: its order, its depth and what the pass found.
 pub(crate) type BrowseCache = (Sort, usize, Arc<Collected>);
@@ -69,34 +71,29 @@ impl Archive {
         let filters = filters::resolve(request, year_range, &self.vocabulary.taxonomy, &mut warnings);
 
         let searcher = self.reader.searcher();
-        let parsed = text::parse(&request.q, &self.vocabulary.synonyms);
-        let planner = Planner {
-            fields: &self.fields,
-            analyzers: &self.analyzers,
-            synonyms: &self.vocabulary.synonyms,
-            searcher: &searcher,
-        };
-        let plan = planner.plan(&parsed);
+        let parsed = text::parse(&request.q, &self.synonyms);
+        let planner =
+            Planner { fields: &self.fields, analyzers: &self.analyzers, synonyms: &self.synonyms, searcher: &searcher };
+        let plan = planner.plan(&parsed, request.match_mode);
         let units = plan.units.len();
         let tiered = units > 0;
+        let ranked = plan.ranked;
         let (top_tier, min_match) = match (tiered, request.match_mode) {
             (false, _) => (0, 0),
+            _ if ranked => (1, 1),
             (true, MatchMode::All) => (units, units),
             (true, MatchMode::Any) => (1, 1),
             (true, MatchMode::Last) if units > 3 => ((units * 3).div_ceil(4), 1),
             (true, MatchMode::Last) => (units, 1),
         };
         let unfiltered_browse = !tiered && plan.excluded.is_empty() && filters.is_empty();
-        let base: Box<dyn Query> =
-            if tiered { Box::new(TieredQuery::new(plan.units, min_match)) } else { Box::new(AllQuery) };
-        let query: Box<dyn Query> = if plan.excluded.is_empty() {
-            base
-        } else {
-            let mut clauses = vec![(Occur::Must, base)];
-            clauses
-                .extend(plan.excluded.into_iter().map(|q| (Occur::MustNot, Box::new(Excluded(q)) as Box<dyn Query>)));
-            Box::new(BooleanQuery::new(clauses))
+        let unit_queries = || plan.units.iter().map(|unit| unit.query()).collect::<Vec<_>>();
+        let base: Box<dyn Query> = match (tiered, ranked) {
+            (false, _) => Box::new(AllQuery),
+            (true, false) => Box::new(TieredQuery::new(unit_queries(), min_match)),
+            (true, true) => Box::new(TieredQuery::bm25(plan.units.iter().flat_map(|u| u.weighted_clauses()).collect())),
         };
+        let query = without_excluded(base, &plan);
         let depth = window.skip + window.take;
         let collector = FacetedCollector {
             filters: filters.clone(),
@@ -121,16 +118,31 @@ impl Archive {
 
         let final_tier = match (tiered, request.match_mode) {
             (false, _) => 0,
+            _ if ranked => 1,
             (true, MatchMode::All) => units,
             (true, MatchMode::Any) => 1,
             (true, MatchMode::Last) => relaxation_step(&collected.unfiltered_totals, top_tier, request.per_page),
         };
         let total: u64 = collected.totals.iter().skip(final_tier).sum();
         let facets = facets::build(&collected.counts, final_tier, &filters, &self.vocabulary.taxonomy, lang);
+        // A long text is one tier: the cases with every word are counted apart.
+        let matched_all =
+            if ranked { self.count_with_every_unit(&searcher, &plan, &filters)? } else { collected.matched_all };
 
+        let shown: Vec<_> =
+            collected.candidates.iter().filter(|c| c.tier >= final_tier).skip(window.skip).take(window.take).collect();
+        let addresses: Vec<_> = shown.iter().map(|candidate| candidate.address).collect();
+        let matched: Vec<usize> = if ranked {
+            explain::matched_counts(&searcher, &unit_queries(), &addresses)?
+        } else {
+            shown.iter().map(|candidate| if tiered { matched_units(candidate.score) } else { 0 }).collect()
+        };
+        let mut explanations =
+            if request.explain && tiered { explain::explain(&searcher, &plan, &addresses)? } else { Vec::new() }
+                .into_iter();
         let mut hits = Vec::new();
-        let shown = collected.candidates.iter().filter(|c| c.tier >= final_tier).skip(window.skip).take(window.take);
-        for candidate in shown {
+        for (candidate, matched_words) in shown.into_iter().zip(matched) {
+            let explain = explanations.next();
             let doc: TantivyDocument = searcher.doc(candidate.address)?;
             let Some(stored) = self.stored(&doc)? else { continue };
             let snippet = if window.snippets {
@@ -139,11 +151,17 @@ impl Archive {
             } else {
                 String::new()
             };
+            let score = match (tiered, ranked) {
+                (false, _) => 0.0,
+                (true, false) => relevance(candidate.score),
+                (true, true) => ranked_relevance(candidate.score),
+            };
             hits.push(Hit {
                 case: self.label(&stored.record, lang),
                 snippet,
-                score: if tiered { (relevance(candidate.score) * 1000.0).round() / 1000.0 } else { 0.0 },
-                matched_words: if tiered { matched_units(candidate.score) } else { 0 },
+                score: (score * 1000.0).round() / 1000.0,
+                matched_words,
+                explain,
             });
         }
         Ok(SearchResponse {
@@ -151,14 +169,43 @@ impl Archive {
             took_ms: (started.elapsed().as_secs_f64() * 1_000_000.0).round() / 1000.0,
             page: request.page,
             per_page: request.per_page,
-            matched_all: collected.matched_all,
+            matched_all,
             relaxed: tiered && final_tier < units,
             min_matched_words: final_tier,
             query_words: units,
+            ranking: match (tiered, ranked) {
+                (false, _) => Ranking::None,
+                (true, false) => Ranking::MatchedWords,
+                (true, true) => Ranking::Bm25,
+            },
             hits,
             facets,
             warnings,
+            left_out: (request.explain && ranked).then(|| plan.left_out.clone()),
         })
+    }
+
+    /// The results (with the filters) that contain every unit of a plan, for `matched_all`
+    /// of a long text: an intersection, so it costs little next to the ranked pass.
+    fn count_with_every_unit(
+        &self,
+        searcher: &tantivy::Searcher,
+        plan: &Plan,
+        filters: &Filters,
+    ) -> Result<u64, SearchError> {
+        let every: Box<dyn Query> =
+            Box::new(BooleanQuery::new(plan.units.iter().map(|unit| (Occur::Must, unit.query())).collect()));
+        let collector = FacetedCollector {
+            filters: filters.clone(),
+            sort: Sort::Relevance,
+            tiered: false,
+            units: 0,
+            top_tier: 0,
+            depth: 0,
+            facets: Arc::clone(&self.facets),
+        };
+        let collected = searcher.search(without_excluded(every, plan).as_ref(), &collector)?;
+        Ok(collected.totals.iter().sum())
     }
 
     /// The cached unfiltered browse, if it was collected with this order and at least this
@@ -172,6 +219,16 @@ impl Archive {
             _ => None,
         }
     }
+}
+
+/// `query` minus the cases matching an excluded word or phrase.
+fn without_excluded(query: Box<dyn Query>, plan: &Plan) -> Box<dyn Query> {
+    if plan.excluded.is_empty() {
+        return query;
+    }
+    let mut clauses = vec![(Occur::Must, query)];
+    clauses.extend(plan.excluded.iter().map(|q| (Occur::MustNot, Box::new(Excluded(q.box_clone())) as Box<dyn Query>)));
+    Box::new(BooleanQuery::new(clauses))
 }
 
 /// The "last" match mode's step: the highest tier from which, counting down from

@@ -1,10 +1,12 @@
 //! "Similar cases": tantivy's MoreLikeThis over the case's title and body in its language,
 //! plus a boost for cases sharing a sector, which also reaches cases in the other language.
+//! The index keeps stop words, so MoreLikeThis is given them to skip.
 
 use tantivy::query::{BooleanQuery, BoostQuery, MoreLikeThisQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Facet, IndexRecordOption, OwnedValue};
 use tantivy::{DocAddress, Searcher, Term};
 
+use crate::analysis::Analyzers;
 use crate::schema::Fields;
 use casebook_corpus::CaseRecord;
 
@@ -15,6 +17,7 @@ const SECTOR_BOOST: f32 = 1.5;
 pub fn similar(
     searcher: &Searcher,
     fields: &Fields,
+    analyzers: &Analyzers,
     case: &CaseRecord,
     body_text: &str,
     limit: usize,
@@ -26,6 +29,7 @@ pub fn similar(
         .with_min_term_frequency(1)
         .with_max_query_terms(30)
         .with_min_word_length(3)
+        .with_stop_words(analyzers.stop_stems(case.language))
         .with_document_fields(vec![
             (text_fields.title, vec![OwnedValue::Str(case.title.clone())]),
             (text_fields.body, vec![OwnedValue::Str(body_text.to_string())]),

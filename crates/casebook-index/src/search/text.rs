@@ -1,15 +1,41 @@
 //! Reads the text a visitor typed into words, quoted phrases and exclusions. Nothing here
-//! can fail: any string, however malformed, yields a (possibly empty) query.
+//! can fail: any string, however malformed, yields a (possibly empty) query. Which words are
+//! counted (stop words, long texts) is decided later, in `longtext.rs`.
 
 use casebook_corpus::Synonyms;
 use casebook_corpus::text::lookup_key;
 
 use crate::request::MAX_QUERY_CHARS;
 
-/// Most query words (units) considered; the rest of a long paste is ignored.
-pub const MAX_UNITS: usize = 16;
+/// Most units read from a text (2,000 characters of prose hold about 300 words); stop words
+/// are among them: the cap on counted words applies after they are dropped.
+pub const MAX_WORDS: usize = 500;
 /// Most exclusions considered.
 pub const MAX_EXCLUSIONS: usize = 8;
+
+/// Tells which runs of consecutive words are one synonym phrase ("intelligenza artificiale").
+pub trait PhraseLookup {
+    /// Whether a run of words can start with `word` (a cheap test before [`Self::is_phrase`]).
+    fn may_start_phrase(&self, word: &str) -> bool {
+        let _ = word;
+        true
+    }
+    /// Whether the words, joined by spaces, are one phrase.
+    fn is_phrase(&self, words: &str) -> bool;
+    /// Words of the longest phrase.
+    fn longest_phrase(&self) -> usize;
+}
+
+/// Phrases as written in the synonym file (matched by lookup key).
+impl PhraseLookup for Synonyms {
+    fn is_phrase(&self, words: &str) -> bool {
+        self.contains(words)
+    }
+
+    fn longest_phrase(&self) -> usize {
+        Synonyms::longest_phrase(self)
+    }
+}
 
 /// One unit of matching: a word, a quoted phrase, or a multi-word synonym ("intelligenza
 /// artificiale"). A case matches the unit when it matches any of its forms.
@@ -83,9 +109,12 @@ fn tokenize(input: &str) -> (Vec<Token>, bool) {
 }
 
 /// Parses query text, grouping consecutive words that form a synonym phrase into one unit.
-pub fn parse(input: &str, synonyms: &Synonyms) -> ParsedQuery {
+pub fn parse(input: &str, synonyms: &impl PhraseLookup) -> ParsedQuery {
     let (tokens, ends_open) = tokenize(input);
-    let last_is_open_word = ends_open && matches!(tokens.last(), Some(Token::Word { negated: false, .. }));
+    // A last "word" of symbols only (the final `.` of a sentence) is no word: the one before
+    // it is finished, not being typed.
+    let last_is_open_word = ends_open
+        && matches!(tokens.last(), Some(Token::Word { text, negated: false }) if !lookup_key(text).is_empty());
     let mut query = ParsedQuery::default();
     let mut words: Vec<String> = Vec::new();
     let flush = |words: &mut Vec<String>, query: &mut ParsedQuery| {
@@ -93,14 +122,16 @@ pub fn parse(input: &str, synonyms: &Synonyms) -> ParsedQuery {
         while start < words.len() {
             let longest = synonyms.longest_phrase().min(words.len() - start);
             let mut taken = 1;
-            for length in (2..=longest).rev() {
-                if synonyms.contains(&words[start..start + length].join(" ")) {
-                    taken = length;
-                    break;
+            if longest >= 2 && synonyms.may_start_phrase(&words[start]) {
+                for length in (2..=longest).rev() {
+                    if synonyms.is_phrase(&words[start..start + length].join(" ")) {
+                        taken = length;
+                        break;
+                    }
                 }
             }
             let text = words[start..start + taken].join(" ");
-            if !lookup_key(&text).is_empty() {
+            if !lookup_key(&text).is_empty() && query.units.len() < MAX_WORDS {
                 query.units.push(Unit { text, quoted: false, prefix: false });
             }
             start += taken;
@@ -118,7 +149,9 @@ pub fn parse(input: &str, synonyms: &Synonyms) -> ParsedQuery {
             }
             Token::Phrase { text, negated: false } => {
                 flush(&mut words, &mut query);
-                query.units.push(Unit { text, quoted: true, prefix: false });
+                if query.units.len() < MAX_WORDS {
+                    query.units.push(Unit { text, quoted: true, prefix: false });
+                }
             }
         }
     }
@@ -126,7 +159,6 @@ pub fn parse(input: &str, synonyms: &Synonyms) -> ParsedQuery {
     if last_is_open_word && let Some(last) = query.units.last_mut() {
         last.prefix = !last.quoted && !last.text.contains(char::is_whitespace);
     }
-    query.units.truncate(MAX_UNITS);
     query
 }
 
@@ -149,6 +181,8 @@ mod tests {
         assert!(query.units[1].quoted);
         assert!(query.units[2].prefix);
         assert_eq!(query.excluded, vec!["blockchain", "open data"]);
+        let sentence = parse("successor to Khrushchev .", &synonyms());
+        assert!(!sentence.units.iter().any(|u| u.prefix), "a final full stop ends the last word");
     }
 
     #[test]
@@ -165,7 +199,7 @@ mod tests {
             let _ = parse(input, &synonyms());
         }
         assert_eq!(parse("\"unterminated phrase", &synonyms()).units[0].text, "unterminated phrase");
-        let long = "parola ".repeat(500);
-        assert_eq!(parse(&long, &synonyms()).units.len(), MAX_UNITS);
+        let long = "x ".repeat(MAX_QUERY_CHARS);
+        assert_eq!(parse(&long, &synonyms()).units.len(), MAX_WORDS);
     }
 }

@@ -1,14 +1,46 @@
-//! A query that counts how many query units a case matches. Its score puts cases that match
-//! more units first, whatever their BM25, and BM25 orders cases within a tier:
-//! `score = matched_units × TIER_WEIGHT + min(bm25, TIER_WEIGHT − 1)`. The collector reads the
-//! tier back from the score ([`matched_units`]). This is Meilisearch's "words" ranking rule,
-//! evaluated in one pass over the postings.
+//! A query that counts how many query units a case matches, and scores it in one of two ways
+//! ([`Ranking`]):
+//!
+//! - **tiers** (short queries): cases that match more units come first, whatever their BM25,
+//!   and BM25 orders cases within a tier: `score = matched_units × TIER_WEIGHT + min(bm25,
+//!   TIER_WEIGHT − 1)`. This is Meilisearch's "words" ranking rule, evaluated in one pass over
+//!   the postings.
+//! - **bm25** (long texts, issue 12): one tier for every case matching any unit, ordered by
+//!   the sum of the units' scores alone: `score = TIER_WEIGHT + squash(bm25)`, the squashing
+//!   monotonic so the order is BM25's whatever the sum. No word count outranks BM25, and a
+//!   stop word or a very common word, worth almost nothing in BM25, cannot decide the order.
+//!
+//! The collector reads the tier back from the score ([`matched_units`]).
 
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
 /// Weight of one matched unit in the score.
 pub const TIER_WEIGHT: Score = 1000.0;
+
+/// Scale of the squashing of a BM25-ranked score into one tier: `x ↦ (TIER_WEIGHT − 1) × x /
+/// (x + SQUASH_SCALE)`.
+const SQUASH_SCALE: Score = 100.0;
+
+/// How a [`TieredQuery`] scores a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ranking {
+    /// Matched units first, BM25 within.
+    Tiers,
+    /// One tier, BM25 alone.
+    Bm25,
+}
+
+fn squash(value: Score) -> Score {
+    let value = value.max(0.0);
+    (TIER_WEIGHT - 1.0) * value / (value + SQUASH_SCALE)
+}
+
+/// The BM25 of a BM25-ranked score (the inverse of the squashing).
+pub fn ranked_relevance(score: Score) -> Score {
+    let squashed = relevance(score).clamp(0.0, TIER_WEIGHT - 1.5);
+    SQUASH_SCALE * squashed / (TIER_WEIGHT - 1.0 - squashed)
+}
 
 /// The number of units a score says were matched.
 pub fn matched_units(score: Score) -> usize {
@@ -25,25 +57,37 @@ pub fn relevance(score: Score) -> Score {
 pub struct TieredQuery {
     units: Vec<Box<dyn Query>>,
     min_match: usize,
+    ranking: Ranking,
 }
 
 impl Clone for TieredQuery {
     fn clone(&self) -> Self {
-        TieredQuery { units: self.units.iter().map(|q| q.box_clone()).collect(), min_match: self.min_match }
+        TieredQuery {
+            units: self.units.iter().map(|q| q.box_clone()).collect(),
+            min_match: self.min_match,
+            ranking: self.ranking,
+        }
     }
 }
 
 impl TieredQuery {
-    /// A query over `units` requiring `min_match` of them (at least 1).
+    /// A query over `units` requiring `min_match` of them (at least 1), ranked by tiers.
     pub fn new(units: Vec<Box<dyn Query>>, min_match: usize) -> Self {
-        TieredQuery { units, min_match: min_match.max(1) }
+        TieredQuery { units, min_match: min_match.max(1), ranking: Ranking::Tiers }
+    }
+
+    /// A query matching the cases that any of `clauses` matches, ranked by the sum of their
+    /// scores alone (the clauses of every unit, each weighted by its unit's count).
+    pub fn bm25(clauses: Vec<Box<dyn Query>>) -> Self {
+        let units = clauses;
+        TieredQuery { units, min_match: 1, ranking: Ranking::Bm25 }
     }
 }
 
 impl Query for TieredQuery {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let weights = self.units.iter().map(|unit| unit.weight(enable_scoring)).collect::<tantivy::Result<Vec<_>>>()?;
-        Ok(Box::new(TieredWeight { weights, min_match: self.min_match }))
+        Ok(Box::new(TieredWeight { weights, min_match: self.min_match, ranking: self.ranking }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -56,10 +100,14 @@ impl Query for TieredQuery {
 struct TieredWeight {
     weights: Vec<Box<dyn Weight>>,
     min_match: usize,
+    ranking: Ranking,
 }
 
 impl Weight for TieredWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        if self.ranking == Ranking::Bm25 {
+            return Ok(Box::new(AccumulatedScorer::new(&self.weights, reader, boost)?));
+        }
         let mut scorers = Vec::with_capacity(self.weights.len());
         for weight in &self.weights {
             let scorer = weight.scorer(reader, boost)?;
@@ -67,7 +115,9 @@ impl Weight for TieredWeight {
                 scorers.push(scorer);
             }
         }
-        let mut scorer = TieredScorer { scorers, min_match: self.min_match, doc: 0, score: 0.0 };
+        let docs = scorers.iter().map(|scorer| scorer.doc()).collect();
+        let mut scorer =
+            TieredScorer { scorers, docs, min_match: self.min_match, ranking: self.ranking, doc: 0, score: 0.0 };
         scorer.find_match();
         Ok(Box::new(scorer))
     }
@@ -78,16 +128,21 @@ impl Weight for TieredWeight {
             return Err(tantivy::TantivyError::InvalidArgument(format!("document #({doc}) does not match")));
         }
         let score = scorer.score();
-        Ok(Explanation::new_with_string(
-            format!("matches {} units, bm25 {:.3}", matched_units(score), relevance(score)),
-            score,
-        ))
+        let description = match self.ranking {
+            Ranking::Tiers => format!("matches {} units, bm25 {:.3}", matched_units(score), relevance(score)),
+            Ranking::Bm25 => format!("bm25 {:.3}", ranked_relevance(score)),
+        };
+        Ok(Explanation::new_with_string(description, score))
     }
 }
 
 struct TieredScorer {
     scorers: Vec<Box<dyn Scorer>>,
+    /// The current document of each sub-scorer, kept here so that finding the next candidate
+    /// reads an array instead of calling every sub-scorer (a long text has 25).
+    docs: Vec<DocId>,
     min_match: usize,
+    ranking: Ranking,
     doc: DocId,
     score: Score,
 }
@@ -97,28 +152,36 @@ impl TieredScorer {
     /// match, computing its score before any sub-scorer moves past it.
     fn find_match(&mut self) -> DocId {
         loop {
-            let candidate = self.scorers.iter().map(|s| s.doc()).min().unwrap_or(TERMINATED);
+            let candidate = self.docs.iter().copied().min().unwrap_or(TERMINATED);
             if candidate == TERMINATED {
                 self.doc = TERMINATED;
                 return TERMINATED;
             }
             let mut matched = 0usize;
             let mut bm25: Score = 0.0;
-            for scorer in self.scorers.iter_mut() {
-                if scorer.doc() == candidate {
+            for (scorer, doc) in self.scorers.iter_mut().zip(&self.docs) {
+                if *doc == candidate {
                     matched += 1;
                     bm25 += scorer.score();
                 }
             }
             if matched >= self.min_match {
                 self.doc = candidate;
-                self.score = matched as Score * TIER_WEIGHT + bm25.clamp(0.0, TIER_WEIGHT - 1.0);
+                self.score = match self.ranking {
+                    Ranking::Tiers => matched as Score * TIER_WEIGHT + bm25.clamp(0.0, TIER_WEIGHT - 1.0),
+                    Ranking::Bm25 => TIER_WEIGHT + squash(bm25),
+                };
                 return candidate;
             }
-            for scorer in self.scorers.iter_mut() {
-                if scorer.doc() == candidate {
-                    scorer.advance();
-                }
+            self.step_past(candidate);
+        }
+    }
+
+    /// Advances the sub-scorers that are on `current`.
+    fn step_past(&mut self, current: DocId) {
+        for (scorer, doc) in self.scorers.iter_mut().zip(self.docs.iter_mut()) {
+            if *doc == current {
+                *doc = scorer.advance();
             }
         }
     }
@@ -129,12 +192,7 @@ impl DocSet for TieredScorer {
         if self.doc == TERMINATED {
             return TERMINATED;
         }
-        let current = self.doc;
-        for scorer in self.scorers.iter_mut() {
-            if scorer.doc() == current {
-                scorer.advance();
-            }
-        }
+        self.step_past(self.doc);
         self.find_match()
     }
 
@@ -142,9 +200,9 @@ impl DocSet for TieredScorer {
         if self.doc >= target {
             return self.doc;
         }
-        for scorer in self.scorers.iter_mut() {
-            if scorer.doc() < target {
-                scorer.seek(target);
+        for (scorer, doc) in self.scorers.iter_mut().zip(self.docs.iter_mut()) {
+            if *doc < target {
+                *doc = scorer.seek(target);
             }
         }
         self.find_match()
@@ -163,8 +221,146 @@ impl DocSet for TieredScorer {
     }
 }
 
+/// The BM25 ranking of a long text, computed term at a time: each sub-query's postings are
+/// read once, in order, adding into one score per document of the segment, instead of
+/// merging 25 or more lists document by document. The documents are then handed out in
+/// order, each with its sum.
+struct AccumulatedScorer {
+    /// The sum of each document's scores.
+    sums: Vec<Score>,
+    /// Which documents match something, 64 to a word.
+    matched: Vec<u64>,
+    count: u32,
+    doc: DocId,
+}
+
+impl AccumulatedScorer {
+    fn new(weights: &[Box<dyn Weight>], reader: &SegmentReader, boost: Score) -> tantivy::Result<Self> {
+        let max_doc = reader.max_doc() as usize;
+        let mut sums = vec![0.0; max_doc];
+        let mut matched = vec![0u64; max_doc.div_ceil(64)];
+        for weight in weights {
+            let mut scorer = weight.scorer(reader, boost)?;
+            let mut doc = scorer.doc();
+            while doc != TERMINATED {
+                if let Some(sum) = sums.get_mut(doc as usize) {
+                    *sum += scorer.score();
+                    matched[doc as usize / 64] |= 1 << (doc % 64);
+                }
+                doc = scorer.advance();
+            }
+        }
+        let count = matched.iter().map(|word| word.count_ones()).sum();
+        let mut scorer = AccumulatedScorer { sums, matched, count, doc: 0 };
+        scorer.doc = scorer.next_from(0);
+        Ok(scorer)
+    }
+
+    /// The first matched document at or after `from`.
+    fn next_from(&self, from: DocId) -> DocId {
+        let mut index = from as usize / 64;
+        let Some(first) = self.matched.get(index) else { return TERMINATED };
+        let mut word = first & (u64::MAX << (from % 64));
+        loop {
+            if word != 0 {
+                return (index * 64) as DocId + word.trailing_zeros();
+            }
+            index += 1;
+            match self.matched.get(index) {
+                Some(next) => word = *next,
+                None => return TERMINATED,
+            }
+        }
+    }
+}
+
+impl DocSet for AccumulatedScorer {
+    fn advance(&mut self) -> DocId {
+        if self.doc != TERMINATED {
+            self.doc = self.next_from(self.doc + 1);
+        }
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc < target {
+            self.doc = self.next_from(target);
+        }
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.count
+    }
+}
+
+impl Scorer for AccumulatedScorer {
+    fn score(&mut self) -> Score {
+        TIER_WEIGHT + squash(self.sums.get(self.doc as usize).copied().unwrap_or(0.0))
+    }
+}
+
 impl Scorer for TieredScorer {
     fn score(&mut self) -> Score {
         self.score
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests panic on unexpected failures")]
+
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BooleanQuery, EnableScoring, Occur, TermQuery};
+    use tantivy::schema::{IndexRecordOption, Schema, TEXT};
+    use tantivy::{Index, TantivyDocument};
+
+    use super::*;
+
+    /// The term-at-a-time sum of a long text gives every matching case once, in order, with
+    /// the score a disjunction of the same clauses gives, and seeks like any scorer.
+    #[test]
+    fn bm25_ranking_sums_the_clauses_of_every_matching_case() {
+        let mut builder = Schema::builder();
+        let body = builder.add_text_field("body", TEXT);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        for text in ["bees honey", "honey", "bread", "bees bees sensors", "sensors", "oven"] {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(body, text);
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let clause = |word: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(body, word), IndexRecordOption::WithFreqs))
+        };
+        let words = ["bees", "honey", "sensors"];
+        let ranked = TieredQuery::bm25(words.iter().map(|w| clause(w)).collect());
+        let disjunction = BooleanQuery::new(words.iter().map(|w| (Occur::Should, clause(w))).collect());
+        let reader = searcher.segment_reader(0);
+        let weight = ranked.weight(EnableScoring::enabled_from_searcher(&searcher)).unwrap();
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        let mut seen = Vec::new();
+        while scorer.doc() != TERMINATED {
+            seen.push((scorer.doc(), ranked_relevance(scorer.score())));
+            scorer.advance();
+        }
+        let expected = searcher.search(&disjunction, &TopDocs::with_limit(10).order_by_score()).unwrap();
+        assert_eq!(seen.iter().map(|(doc, _)| *doc).collect::<Vec<_>>(), vec![0, 1, 3, 4]);
+        for (score, address) in expected {
+            let (_, ours) = seen.iter().find(|(doc, _)| *doc == address.doc_id).unwrap();
+            assert!((ours - score).abs() < 1e-3, "doc {}: {ours} against {score}", address.doc_id);
+        }
+        // One tier for all: the collector sees the same matched-units count for every case.
+        assert!(seen.iter().all(|(_, score)| *score > 0.0));
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        assert_eq!(matched_units(scorer.score()), 1);
+        assert_eq!(scorer.seek(2), 3, "seeking past a case that matches nothing");
+        assert_eq!(scorer.seek(5), TERMINATED);
     }
 }

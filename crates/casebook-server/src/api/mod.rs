@@ -65,7 +65,7 @@ pub async fn openapi() -> Response {
         license(name = "MIT")
     ),
     paths(
-        search::search, cases::case, cases::similar, search::suggest, search::facets, openapi,
+        search::search, search::search_json, cases::case, cases::similar, search::suggest, search::facets, openapi,
         showcases::list, showcases::create, showcases::get, showcases::update, showcases::delete,
         showcases::add_item, showcases::update_item, showcases::remove_item, showcases::reorder,
         showcases::publish, showcases::unpublish, admin::users,

@@ -1,14 +1,15 @@
-//! `/api/search`, `/api/suggest` and `/api/facets`: the search core over HTTP.
+//! `/api/search` (GET with parameters, POST with a JSON body for long texts), `/api/suggest`
+//! and `/api/facets`: the search core over HTTP.
 
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
-use casebook_index::{Facets, SearchResponse, Suggestion};
+use casebook_index::{Facets, SearchRequest, SearchResponse, Suggestion};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
-use super::label_lang;
+use super::{JsonBody, label_lang};
 use crate::error::{AppError, ErrorBody};
 use crate::params;
 use crate::state::{AppState, blocking};
@@ -19,7 +20,9 @@ use crate::state::{AppState, blocking};
 #[into_params(parameter_in = Query)]
 #[allow(dead_code, reason = "read by the OpenAPI generator only")]
 pub struct SearchParams {
-    /// Query text; empty browses everything. Quote phrases; `-word` excludes.
+    /// Query text; empty browses everything. Quote phrases; `-word` excludes. Up to 2,000
+    /// characters are read; a text of more than three content words is ranked by BM25 over
+    /// its most distinctive words (`POST` suits long texts better).
     q: Option<String>,
     /// Sector id, label or alias; repeat for several (ORed).
     #[param(explode = true)]
@@ -53,6 +56,9 @@ pub struct SearchParams {
     per_page: Option<usize>,
     /// Language of labels: `en` (default) or `it`.
     lang: Option<String>,
+    /// `true` adds to each hit the breakdown of its score (`explain`), and to the response the
+    /// words a long text left out (`left_out`).
+    explain: Option<bool>,
 }
 
 /// Search the archive, with disjunctive facet counts.
@@ -78,6 +84,30 @@ pub async fn search(
     let response = blocking(move || archive.search(&asked).map_err(AppError::from)).await?;
     state.insights.search(&request, &response);
     Ok(Json(response))
+}
+
+/// Search the archive with the request as a JSON body: the same fields as the parameters of
+/// `GET /api/search` (lists as arrays, `match`, `explain`) and the same response. For long
+/// query texts, such as a pasted project description (up to 2,000 characters are used).
+#[utoipa::path(
+    post,
+    path = "/api/search",
+    request_body(content = SearchRequest, description = "The search, every field optional: `{\"q\": \"...\"}`"),
+    responses(
+        (status = 200, description = "The page of results and the facet counts", body = SearchResponse),
+        (status = 400, description = "The body is not a valid search request, or a value is invalid", body = ErrorBody),
+        (status = 413, description = "The body is larger than the server accepts", body = ErrorBody),
+        (status = 429, description = "Too many requests from this address: wait `Retry-After` seconds", body = ErrorBody),
+        (status = 503, description = "The server is busy or the request took too long: retry after `Retry-After` seconds", body = ErrorBody),
+    ),
+    tag = "search"
+)]
+pub async fn search_json(
+    State(state): State<Arc<AppState>>,
+    JsonBody(request): JsonBody<SearchRequest>,
+) -> Result<Json<SearchResponse>, AppError> {
+    let archive = state.archive();
+    Ok(Json(blocking(move || archive.search(&request).map_err(AppError::from)).await?))
 }
 
 /// Completions for search-as-you-type.

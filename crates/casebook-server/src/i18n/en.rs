@@ -157,4 +157,10 @@ pub(super) static ENGLISH: Strings = Strings {
     show_button: "Show",
     nav_calls: "Calls",
     nav_review: "Submissions to review",
+    like_heading: "Find cases like my project",
+    like_intro: "Paste the description of your project, in Italian or English: the archive finds the cases closest to it.",
+    like_label: "Your project (up to 2,000 characters)",
+    like_placeholder: "E.g. We install sensors in beehives to monitor the colonies, protect the bees and raise honey yield…",
+    like_button: "Find similar cases",
+    long_text_note: "Your text was searched by its most distinctive words: cases are ranked by how closely they match them.",
 };

@@ -157,4 +157,10 @@ pub(super) static ITALIAN: Strings = Strings {
     show_button: "Mostra",
     nav_calls: "Call",
     nav_review: "Candidature da valutare",
+    like_heading: "Trova casi simili al mio progetto",
+    like_intro: "Incolla la descrizione del tuo progetto, in italiano o in inglese: l'archivio trova i casi più vicini.",
+    like_label: "Il tuo progetto (fino a 2.000 caratteri)",
+    like_placeholder: "Es. Installiamo sensori negli alveari per monitorare le colonie, proteggere le api e aumentare la resa di miele…",
+    like_button: "Trova casi simili",
+    long_text_note: "Il testo è stato cercato per le sue parole più distintive: i casi sono ordinati per quanto vi corrispondono.",
 };

@@ -255,6 +255,13 @@ pub struct Strings {
     pub show_button: &'static str,
     pub nav_calls: &'static str,
     pub nav_review: &'static str,
+    // "Find cases like my project" (issue 12).
+    pub like_heading: &'static str,
+    pub like_intro: &'static str,
+    pub like_label: &'static str,
+    pub like_placeholder: &'static str,
+    pub like_button: &'static str,
+    pub long_text_note: &'static str,
 }
 
 impl Strings {

@@ -7,7 +7,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use casebook_index::{FacetValue, Hit, SearchRequest, SearchResponse, Sort};
+use casebook_index::{FacetValue, Hit, Ranking, SearchRequest, SearchResponse, Sort};
 
 use super::organiser::own_showcases;
 use super::{PageContext, search_href};
@@ -103,6 +103,8 @@ pub struct SearchView {
     pub total_text: String,
     pub total: u64,
     pub relaxed: bool,
+    /// A long text, ranked by its most distinctive words.
+    pub long_text: bool,
     pub hits: Vec<HitView>,
     pub sectors: Vec<FacetOption>,
     pub countries: Vec<CountryOption>,
@@ -330,10 +332,12 @@ pub fn search_view(request: &SearchRequest, response: &SearchResponse, t: &'stat
     let suffix = if export_query.is_empty() { String::new() } else { format!("?{export_query}") };
     SearchView {
         t,
-        q: request.q.clone(),
+        // A pasted paragraph on one line: a browser would drop its line breaks, joining words.
+        q: request.q.split_whitespace().collect::<Vec<_>>().join(" "),
         total_text: t.count_results(response.total),
         total: response.total,
-        relaxed: response.relaxed && response.total > 0,
+        relaxed: response.relaxed && response.total > 0 && response.ranking != Ranking::Bm25,
+        long_text: response.ranking == Ranking::Bm25 && response.total > 0,
         hits: hit_views(&response.hits, t),
         sectors: options("sector", &facets.sector),
         countries,
