@@ -16,8 +16,8 @@ use crate::document::StoredCase;
 use crate::error::{IndexError, SearchError};
 use crate::response::{Hit, LabelledCase};
 use crate::schema::{Fields, SCHEMA_VERSION};
-use crate::search::collector::{FacetCache, resolve_facets};
 use crate::search::execute::BrowseCache;
+use crate::search::facet_index::FacetCache;
 use crate::search::suggest::Suggestion;
 use crate::search::synonyms::SynonymIndex;
 use crate::store::{self, Manifest};
@@ -88,11 +88,7 @@ impl Archive {
         // and resolve the facet paths of each segment once for all queries.
         let searcher = reader.searcher();
         searcher.search(&AllQuery, &Count).map_err(|e| corrupt(generation, e))?;
-        let mut facets = FacetCache::new();
-        for segment in searcher.segment_readers() {
-            let resolved = resolve_facets(segment).map_err(|e| corrupt(generation, e))?;
-            facets.insert(segment.segment_id(), Arc::new(resolved));
-        }
+        let facets = FacetCache::open(&searcher).map_err(|e| corrupt(generation, e))?;
         let synonyms = SynonymIndex::new(&vocabulary.synonyms, &analyzers);
         Ok(Archive {
             facets: Arc::new(facets),

@@ -88,12 +88,16 @@ impl Archive {
         };
         let unfiltered_browse = !tiered && plan.excluded.is_empty() && filters.is_empty();
         let unit_queries = || plan.units.iter().map(|unit| unit.query()).collect::<Vec<_>>();
-        let base: Box<dyn Query> = match (tiered, ranked) {
-            (false, _) => Box::new(AllQuery),
-            (true, false) => Box::new(TieredQuery::new(unit_queries(), min_match)),
-            (true, true) => Box::new(TieredQuery::bm25(plan.units.iter().flat_map(|u| u.weighted_clauses()).collect())),
+        let query = |min_match: usize| {
+            let base: Box<dyn Query> = match (tiered, ranked) {
+                (false, _) => Box::new(AllQuery),
+                (true, false) => Box::new(TieredQuery::new(unit_queries(), min_match)),
+                (true, true) => {
+                    Box::new(TieredQuery::bm25(plan.units.iter().flat_map(|u| u.weighted_clauses()).collect()))
+                }
+            };
+            without_excluded(base, &plan)
         };
-        let query = without_excluded(base, &plan);
         let depth = window.skip + window.take;
         let collector = FacetedCollector {
             filters: filters.clone(),
@@ -107,8 +111,20 @@ impl Archive {
         let cached = if unfiltered_browse { self.cached_browse(request.sort, depth) } else { None };
         let collected = match cached {
             Some(collected) => collected,
+            // "Every word first": when the top tier alone fills a page, the relaxation step is
+            // that tier and the cases with fewer words are never needed, so the first pass
+            // asks for the top tier only (an intersection, as cheap as an AND query); only a
+            // query whose top tier is short of a page pays for the pass over every match.
+            None if request.match_mode == MatchMode::Last && tiered && !ranked && top_tier > min_match => {
+                let first = searcher.search(query(top_tier).as_ref(), &collector)?;
+                if first.unfiltered_totals.get(top_tier).copied().unwrap_or(0) >= request.per_page as u64 {
+                    Arc::new(first)
+                } else {
+                    Arc::new(searcher.search(query(min_match).as_ref(), &collector)?)
+                }
+            }
             None => {
-                let collected = Arc::new(searcher.search(query.as_ref(), &collector)?);
+                let collected = Arc::new(searcher.search(query(min_match).as_ref(), &collector)?);
                 if unfiltered_browse && let Ok(mut cache) = self.browse_cache.lock() {
                     *cache = Some((request.sort, depth, Arc::clone(&collected)));
                 }
@@ -124,7 +140,7 @@ impl Archive {
             (true, MatchMode::Last) => relaxation_step(&collected.unfiltered_totals, top_tier, request.per_page),
         };
         let total: u64 = collected.totals.iter().skip(final_tier).sum();
-        let facets = facets::build(&collected.counts, final_tier, &filters, &self.vocabulary.taxonomy, lang);
+        let facets = facets::build(&collected.counts(final_tier), &filters, &self.vocabulary.taxonomy, lang);
         // A long text is one tier: the cases with every word are counted apart.
         let matched_all =
             if ranked { self.count_with_every_unit(&searcher, &plan, &filters)? } else { collected.matched_all };

@@ -1,4 +1,4 @@
-//! Facet counts as the response shows them: the collector's raw counts per tier summed from
+//! Facet counts as the response shows them: the collector's raw counts of the matches from
 //! the chosen relaxation step, labelled in the request's language, selected values marked
 //! (and listed even with no case), sorted by count and capped.
 
@@ -7,23 +7,15 @@ use std::collections::{BTreeMap, HashMap};
 use casebook_corpus::text::slugify;
 use casebook_corpus::{ITALY, Labelled, Language, Taxonomy};
 
-use super::collector::{GROUPS, TierCounts};
+use super::collector::GroupCounts;
+use super::facet_index::ORGANISATION;
 use super::filters::Filters;
 use crate::document::region_value;
 use crate::response::{FacetValue, Facets};
 
 /// The facets of a search from the collector's counts.
-pub(crate) fn build(
-    counts: &[TierCounts; GROUPS],
-    final_tier: usize,
-    filters: &Filters,
-    taxonomy: &Taxonomy,
-    lang: Language,
-) -> Facets {
-    let sum = |values: &Vec<u64>| values.iter().skip(final_tier).sum::<u64>();
-    let totals = |group: usize| -> BTreeMap<&str, u64> {
-        counts[group].iter().map(|(key, values)| (key.as_str(), sum(values))).filter(|(_, c)| *c > 0).collect()
-    };
+pub(crate) fn build(counts: &GroupCounts, filters: &Filters, taxonomy: &Taxonomy, lang: Language) -> Facets {
+    let totals = |group: usize| -> BTreeMap<&str, u64> { counts.nonzero(group).collect() };
 
     // Sectors.
     let selected_sectors = filters.sector.clone().unwrap_or_default();
@@ -151,28 +143,52 @@ pub(crate) fn build(
         .collect();
     sort_by_count(&mut language);
 
-    let organisation = organisations(&totals(5), filters);
+    let organisation = organisations(counts, filters);
     Facets { sector, region, year, award, language, organisation }
 }
 
 /// The organisation facet: counts by slug, each labelled with its most frequent spelling
 /// (the first in alphabetical order on a tie); a selected slug with no case keeps its slug
-/// as label.
-fn organisations(totals: &BTreeMap<&str, u64>, filters: &Filters) -> Vec<FacetValue> {
+/// as label. Only the listed values are labelled: an archive has tens of thousands of
+/// organisations, and the unfiltered browse counts every one.
+fn organisations(counts: &GroupCounts, filters: &Filters) -> Vec<FacetValue> {
     let selected = filters.organisation.clone().unwrap_or_default();
-    let mut by_slug: BTreeMap<&str, (u64, &str, u64)> = BTreeMap::new();
-    for (key, &count) in totals {
+    // Keys are sorted `slug\0name`: an organisation's spellings are neighbours.
+    let mut slugs: Vec<(&str, u64, &str)> = Vec::new();
+    let mut best = 0;
+    for (key, count) in counts.nonzero(ORGANISATION) {
         let (slug, name) = key.split_once('\0').unwrap_or((key, key));
-        let entry = by_slug.entry(slug).or_insert((0, name, 0));
-        entry.0 += count;
-        if count > entry.2 {
-            entry.1 = name;
-            entry.2 = count;
+        match slugs.last_mut() {
+            Some(last) if last.0 == slug => {
+                last.1 += count;
+                if count > best {
+                    (last.2, best) = (name, count);
+                }
+            }
+            _ => {
+                slugs.push((slug, count, name));
+                best = count;
+            }
         }
     }
-    let mut values: Vec<FacetValue> = by_slug
+    let order = |a: &(&str, u64, &str), b: &(&str, u64, &str)| {
+        b.1.cmp(&a.1).then_with(|| a.2.cmp(b.2)).then_with(|| a.0.cmp(b.0))
+    };
+    let (mut listed, mut rest) = if slugs.len() > MAX_FACET_VALUES {
+        slugs.select_nth_unstable_by(MAX_FACET_VALUES, order);
+        let rest = slugs.split_off(MAX_FACET_VALUES);
+        (slugs, rest)
+    } else {
+        (slugs, Vec::new())
+    };
+    listed.sort_by(order);
+    // Selected values are listed whatever their rank.
+    rest.retain(|(slug, _, _)| selected.contains(*slug));
+    rest.sort_by(order);
+    listed.extend(rest);
+    let mut values: Vec<FacetValue> = listed
         .into_iter()
-        .map(|(slug, (count, name, _))| FacetValue {
+        .map(|(slug, count, name)| FacetValue {
             value: slug.to_string(),
             label: name.to_string(),
             count,
@@ -193,10 +209,10 @@ fn organisations(totals: &BTreeMap<&str, u64>, filters: &Filters) -> Vec<FacetVa
                 selected: true,
                 children: None,
             });
+            sort_by_count(&mut values);
+            cap(&mut values);
         }
     }
-    sort_by_count(&mut values);
-    cap(&mut values);
     values
 }
 

@@ -3,12 +3,14 @@
 //! matching query, explanations of scores, the disjunctive facet collector, facets, snippets, similar
 //! cases and completions. Everything here is internal: `Archive` is the way in.
 
+pub(crate) mod bits;
 pub(crate) mod bm25f;
 pub(crate) mod collector;
 pub(crate) mod dictionary;
 pub(crate) mod exclusion;
 pub(crate) mod execute;
 pub(crate) mod explain;
+pub(crate) mod facet_index;
 pub(crate) mod facets;
 pub(crate) mod filters;
 pub(crate) mod longtext;

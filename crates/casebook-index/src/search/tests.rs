@@ -12,6 +12,7 @@ use tantivy::schema::IndexRecordOption;
 use tantivy::{DocSet, Index, IndexWriter, TantivyDocument, Term};
 
 use super::collector::{Collected, FacetedCollector};
+use super::facet_index::FacetCache;
 use super::filters::{Filters, RegionFilter};
 use super::tiered::{TIER_WEIGHT, TieredQuery, matched_units, relevance};
 use crate::analysis::Analyzers;
@@ -65,7 +66,7 @@ fn browse(index: &Index, filters: Filters) -> Collected {
         units: 0,
         top_tier: 0,
         depth: 10,
-        facets: Arc::default(),
+        facets: Arc::new(FacetCache::open(&index.reader().expect("reader").searcher()).expect("facets")),
     };
     index.reader().expect("reader").searcher().search(&AllQuery, &collector).expect("search")
 }
@@ -73,7 +74,7 @@ fn browse(index: &Index, filters: Filters) -> Collected {
 /// The counts of one group (0 sector, 1 region, 2 year, 3 award, 4 language), sorted.
 fn counts(collected: &Collected, group: usize) -> Vec<(String, u64)> {
     let mut counts: Vec<(String, u64)> =
-        collected.counts[group].iter().map(|(key, tiers)| (key.replace('\0', "/"), tiers.iter().sum())).collect();
+        collected.counts(0).nonzero(group).map(|(key, count)| (key.replace('\0', "/"), count)).collect();
     counts.sort();
     counts
 }
@@ -149,7 +150,7 @@ fn the_page_is_kept_in_order_and_bounded_by_the_depth() {
         units: 0,
         top_tier: 0,
         depth: 3,
-        facets: Arc::default(),
+        facets: Arc::new(FacetCache::open(&index.reader().expect("reader").searcher()).expect("facets")),
     };
     let searcher = index.reader().expect("reader").searcher();
     let collected = searcher.search(&AllQuery, &collector).expect("search");

@@ -116,8 +116,15 @@ impl Weight for TieredWeight {
             }
         }
         let docs = scorers.iter().map(|scorer| scorer.doc()).collect();
-        let mut scorer =
-            TieredScorer { scorers, docs, min_match: self.min_match, ranking: self.ranking, doc: 0, score: 0.0 };
+        let mut scorer = TieredScorer {
+            scorers,
+            docs,
+            min_match: self.min_match,
+            ranking: self.ranking,
+            doc: 0,
+            score: 0.0,
+            scratch: Vec::new(),
+        };
         scorer.find_match();
         Ok(Box::new(scorer))
     }
@@ -145,17 +152,37 @@ struct TieredScorer {
     ranking: Ranking,
     doc: DocId,
     score: Score,
+    /// Room to find the `min_match`-th smallest position.
+    scratch: Vec<DocId>,
 }
 
 impl TieredScorer {
     /// Moves to the first document at or after the sub-scorers' positions that enough units
-    /// match, computing its score before any sub-scorer moves past it.
+    /// match, computing its score before any sub-scorer moves past it. With a minimum of `k`
+    /// units, no document before the `k`-th smallest position can match: the sub-scorers
+    /// behind it skip ahead to it (`seek` jumps over whole blocks of postings), so requiring
+    /// every unit costs an intersection, not a union.
     fn find_match(&mut self) -> DocId {
         loop {
-            let candidate = self.docs.iter().copied().min().unwrap_or(TERMINATED);
+            let candidate = if self.min_match <= 1 {
+                self.docs.iter().copied().min().unwrap_or(TERMINATED)
+            } else if self.docs.len() < self.min_match {
+                TERMINATED
+            } else {
+                self.scratch.clear();
+                self.scratch.extend_from_slice(&self.docs);
+                *self.scratch.select_nth_unstable(self.min_match - 1).1
+            };
             if candidate == TERMINATED {
                 self.doc = TERMINATED;
                 return TERMINATED;
+            }
+            if self.min_match > 1 {
+                for (scorer, doc) in self.scorers.iter_mut().zip(self.docs.iter_mut()) {
+                    if *doc < candidate {
+                        *doc = scorer.seek(candidate);
+                    }
+                }
             }
             let mut matched = 0usize;
             let mut bm25: Score = 0.0;
