@@ -12,12 +12,13 @@ use std::sync::Arc;
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
-use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::query::{Scorer, Weight};
+use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED};
 
 use super::bits::Bits;
 use super::facet_index::{FacetCache, FilterMasks, GROUPS, SegmentFacets};
 use super::filters::Filters;
-use super::tiered::matched_units;
+use super::tiered::{TieredScorer, matched_units};
 use crate::request::Sort;
 
 /// Counts per group and value id, with the dictionary that names the values.
@@ -206,6 +207,41 @@ impl Collector for FacetedCollector {
         self.tiered
     }
 
+    /// Tiered queries are collected by our own loop: the tier of every match comes from the
+    /// scorer's unit count, and BM25 is summed only for a result that can make the page.
+    fn collect_segment(
+        &self,
+        weight: &dyn Weight,
+        segment_ord: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Collected> {
+        let mut child = self.for_segment(segment_ord, reader)?;
+        let mut scorer = weight.scorer(reader, 1.0)?;
+        let alive = reader.alive_bitset();
+        match scorer.downcast_mut::<TieredScorer>() {
+            Some(tiered) if self.tiered => {
+                let mut doc = tiered.doc();
+                while doc != TERMINATED {
+                    if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                        child.collect_tier(doc, tiered.matched(), || tiered.score());
+                    }
+                    doc = tiered.advance();
+                }
+            }
+            _ => {
+                let mut doc = scorer.doc();
+                while doc != TERMINATED {
+                    if alive.is_none_or(|alive| alive.is_alive(doc)) {
+                        let score = if self.tiered { scorer.score() } else { 0.0 };
+                        child.collect(doc, score);
+                    }
+                    doc = scorer.advance();
+                }
+            }
+        }
+        Ok(child.harvest())
+    }
+
     fn merge_fruits(&self, fruits: Vec<Collected>) -> tantivy::Result<Collected> {
         let tiers = self.top_tier + 1;
         let mut merged = Collected {
@@ -236,6 +272,18 @@ impl SegmentCollector for FacetedSegmentCollector {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         let matched = if self.tiered { matched_units(score) } else { 0 };
+        self.collect_tier(doc, matched, || score);
+    }
+
+    fn harvest(self) -> Collected {
+        self.harvest_matches()
+    }
+}
+
+impl FacetedSegmentCollector {
+    /// Collects a match of `matched` units; `score` is called only if the case is a result
+    /// that can make the page.
+    fn collect_tier(&mut self, doc: DocId, matched: usize, score: impl FnOnce() -> Score) {
         let tier = matched.min(self.top_tier);
         self.unfiltered_totals[tier] += 1;
         let max_doc = self.max_doc;
@@ -258,7 +306,13 @@ impl SegmentCollector for FacetedSegmentCollector {
                 -(self.titles.as_ref().and_then(|t| t.term_ords(doc).next()).map_or(i64::MAX, |ord| ord as i64))
             }
         };
-        let ranked = Ranked { tier, primary, score, doc };
+        if self.heap.len() >= self.depth
+            && let Some(Reverse(worst)) = self.heap.peek()
+            && (tier, primary) < (worst.tier, worst.primary)
+        {
+            return;
+        }
+        let ranked = Ranked { tier, primary, score: score(), doc };
         if self.heap.len() < self.depth {
             self.heap.push(Reverse(ranked));
         } else if let Some(Reverse(worst)) = self.heap.peek()
@@ -269,7 +323,7 @@ impl SegmentCollector for FacetedSegmentCollector {
         }
     }
 
-    fn harvest(self) -> Collected {
+    fn harvest_matches(self) -> Collected {
         let mut title = String::new();
         let candidates = self
             .heap

@@ -122,7 +122,8 @@ impl Weight for TieredWeight {
             min_match: self.min_match,
             ranking: self.ranking,
             doc: 0,
-            score: 0.0,
+            matched: 0,
+            score: None,
             scratch: Vec::new(),
         };
         scorer.find_match();
@@ -143,7 +144,11 @@ impl Weight for TieredWeight {
     }
 }
 
-struct TieredScorer {
+/// The scorer of a [`TieredQuery`] ranked by tiers. It counts the units on each document as
+/// it finds it, and sums their BM25 only when asked ([`Scorer::score`]): a collector that
+/// knows a document cannot make the page (it fails a filter, or its tier is below the page's
+/// worst) never pays for it.
+pub(crate) struct TieredScorer {
     scorers: Vec<Box<dyn Scorer>>,
     /// The current document of each sub-scorer, kept here so that finding the next candidate
     /// reads an array instead of calling every sub-scorer (a long text has 25).
@@ -151,14 +156,17 @@ struct TieredScorer {
     min_match: usize,
     ranking: Ranking,
     doc: DocId,
-    score: Score,
+    /// Units matched by the current document.
+    matched: usize,
+    /// The current document's score, once computed.
+    score: Option<Score>,
     /// Room to find the `min_match`-th smallest position.
     scratch: Vec<DocId>,
 }
 
 impl TieredScorer {
     /// Moves to the first document at or after the sub-scorers' positions that enough units
-    /// match, computing its score before any sub-scorer moves past it. With a minimum of `k`
+    /// match, leaving the sub-scorers on it so that its score can be summed when asked. With a minimum of `k`
     /// units, no document before the `k`-th smallest position can match: the sub-scorers
     /// behind it skip ahead to it (`seek` jumps over whole blocks of postings), so requiring
     /// every unit costs an intersection, not a union.
@@ -184,20 +192,11 @@ impl TieredScorer {
                     }
                 }
             }
-            let mut matched = 0usize;
-            let mut bm25: Score = 0.0;
-            for (scorer, doc) in self.scorers.iter_mut().zip(&self.docs) {
-                if *doc == candidate {
-                    matched += 1;
-                    bm25 += scorer.score();
-                }
-            }
+            let matched = self.docs.iter().filter(|doc| **doc == candidate).count();
             if matched >= self.min_match {
                 self.doc = candidate;
-                self.score = match self.ranking {
-                    Ranking::Tiers => matched as Score * TIER_WEIGHT + bm25.clamp(0.0, TIER_WEIGHT - 1.0),
-                    Ranking::Bm25 => TIER_WEIGHT + squash(bm25),
-                };
+                self.matched = matched;
+                self.score = None;
                 return candidate;
             }
             self.step_past(candidate);
@@ -331,9 +330,30 @@ impl Scorer for AccumulatedScorer {
     }
 }
 
+impl TieredScorer {
+    /// Units matched by the current document.
+    pub fn matched(&self) -> usize {
+        self.matched
+    }
+}
+
 impl Scorer for TieredScorer {
     fn score(&mut self) -> Score {
-        self.score
+        if let Some(score) = self.score {
+            return score;
+        }
+        let mut bm25: Score = 0.0;
+        for (scorer, doc) in self.scorers.iter_mut().zip(&self.docs) {
+            if *doc == self.doc {
+                bm25 += scorer.score();
+            }
+        }
+        let score = match self.ranking {
+            Ranking::Tiers => self.matched as Score * TIER_WEIGHT + bm25.clamp(0.0, TIER_WEIGHT - 1.0),
+            Ranking::Bm25 => TIER_WEIGHT + squash(bm25),
+        };
+        self.score = Some(score);
+        score
     }
 }
 
