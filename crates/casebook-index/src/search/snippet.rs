@@ -32,6 +32,10 @@ fn marks(text: &str, language: Language, highlight: &Highlight, analyzers: &Anal
     if stems.is_empty() && highlight.folded.is_empty() {
         return Vec::new();
     }
+    // The sets hold a handful of words: comparing with each is cheaper than hashing every
+    // word of the text.
+    let stems: Vec<&str> = stems.iter().map(String::as_str).collect();
+    let exact_words: Vec<&str> = highlight.folded.iter().map(String::as_str).collect();
     let mut analyzer = analyzers.for_language(language);
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     let mut folded = String::new();
@@ -48,8 +52,8 @@ fn marks(text: &str, language: Language, highlight: &Highlight, analyzers: &Anal
                 }
             }
         }
-        let exact = highlight.folded.contains(folded.as_str());
-        let could_stem = stems.iter().any(|stem| folded.starts_with(stem.as_str()));
+        let exact = exact_words.contains(&folded.as_str());
+        let could_stem = stems.iter().any(|stem| folded.starts_with(stem));
         if !exact && !could_stem {
             return;
         }
@@ -57,7 +61,7 @@ fn marks(text: &str, language: Language, highlight: &Highlight, analyzers: &Anal
         let mut stream = analyzer.token_stream(word);
         let stem = if stream.advance() { Some(stream.token().text.clone()) } else { None };
         if let Some(stem) = stem
-            && (exact || stems.contains(&stem))
+            && (exact || stems.contains(&stem.as_str()))
         {
             ranges.push((from, to));
         }
