@@ -76,8 +76,13 @@ pub enum Command {
     #[command(subcommand)]
     Tokens(TokensCommand),
     /// Write a consistent copy of the database, even while the server runs.
+    ///
+    /// SQLite: a checked copy of the database file. PostgreSQL: the whole JSON export
+    /// (accounts, tokens, showcases, calls, submissions, insights), which `showcases import`
+    /// reads back; use pg_dump for full backups of a PostgreSQL database.
     Backup(BackupArgs),
-    /// Move showcases between deployments as JSON.
+    /// Move showcases between deployments as JSON (with --all, a whole database: the way
+    /// from SQLite to PostgreSQL and back).
     #[command(subcommand)]
     Showcases(ShowcasesCommand),
     /// Print the OpenAPI document of the HTTP API (as committed in docs/openapi.json).
@@ -93,9 +98,23 @@ pub enum Command {
 /// Where the database is.
 #[derive(Debug, Args)]
 pub struct DbArg {
-    /// SQLite database of accounts and showcases.
-    #[arg(long, value_name = "PATH", default_value = "data/casebook.db", env = "CASEBOOK_DB")]
-    pub db: PathBuf,
+    /// The store of accounts, sessions, tokens and showcases: a SQLite file (PATH or
+    /// sqlite:PATH) or a PostgreSQL database shared by several servers
+    /// (postgres://USER:PASSWORD@HOST:PORT/DB, optionally with ?pool_size=N, default 8).
+    /// A password is never printed.
+    #[arg(
+        long,
+        value_name = "PATH|URL",
+        default_value = "data/casebook.db",
+        env = "CASEBOOK_DB",
+        hide_env_values = true,
+        value_parser = parse_db
+    )]
+    pub db: casebook_store::Location,
+}
+
+fn parse_db(value: &str) -> Result<casebook_store::Location, String> {
+    casebook_store::Location::parse(value).map_err(|e| e.to_string())
 }
 
 /// `casebook users ...`.
@@ -174,14 +193,19 @@ pub struct BackupArgs {
 /// `casebook showcases ...`.
 #[derive(Debug, Subcommand)]
 pub enum ShowcasesCommand {
-    /// Write every showcase as JSON (to FILE, or standard output).
+    /// Write every showcase, call and submission as JSON (to FILE, or standard output).
     Export {
-        /// Output file.
+        /// Output file (readable by its owner only).
         file: Option<PathBuf>,
+        /// Also accounts (with password hashes), API tokens (hashes of their secrets) and
+        /// insights: everything needed to move a deployment to another database.
+        #[arg(long)]
+        all: bool,
         #[command(flatten)]
         db: DbArg,
     },
-    /// Import showcases exported elsewhere; each replaces the showcase with the same slug.
+    /// Import an export; each showcase replaces the one with the same slug, accounts and
+    /// tokens the database lacks are created (existing ones are kept).
     Import {
         /// The export file.
         file: PathBuf,

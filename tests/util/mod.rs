@@ -1,5 +1,6 @@
 //! Test helpers: a temporary working directory holding a corpus, and the binary.
 
+pub mod backend;
 pub mod http;
 pub mod process;
 

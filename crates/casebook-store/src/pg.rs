@@ -1,0 +1,507 @@
+//! The PostgreSQL backend: a fixed pool of plain OS threads, each owning one connection
+//! (`postgres::Client`), and leases of them to store calls.
+//!
+//! Why threads: the store's interface is synchronous and the `postgres` client runs a small
+//! runtime of its own, which panics when it is driven from a thread that already runs async
+//! tasks (a tokio worker, a test's async body). So no store call ever touches a client: it
+//! takes a lease on one worker and sends it each statement (SQL and owned parameters) over a
+//! channel, then waits for the answer on another. Statements of one lease go to the same
+//! connection, so a transaction is a lease with `BEGIN` first; the caller's closure runs on
+//! the caller's thread and may borrow freely (a closure sent to another thread could not,
+//! without `unsafe`, which the workspace forbids).
+//!
+//! A worker connects on the first statement of a lease (never in the middle of one, so that
+//! a connection lost during a transaction fails it rather than running the rest outside it),
+//! keeps its prepared statements, and reconnects when its connection has closed. Writes run
+//! `SERIALIZABLE` and are retried on serialization failures: concurrent replicas then behave
+//! as SQLite's single writer does. Migrations run under an advisory lock, so replicas that
+//! start together apply each one once.
+
+use std::cell::Cell;
+use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::Ordering;
+use std::sync::mpsc::Sender;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
+
+use postgres::types::{ToSql, Type};
+use postgres::{Client, NoTls, Statement};
+
+use crate::db::{Conn, DbError, Param, Row, Stats, Value, params};
+use crate::{StoreError, schema_postgres};
+
+/// Connections per process unless the URL says otherwise (`pool_size=N`).
+pub const DEFAULT_POOL_SIZE: usize = 8;
+/// How long a call waits for a free connection before failing.
+const CHECKOUT_WAIT: Duration = Duration::from_secs(10);
+/// How long connecting to the server may take.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Attempts of a write transaction that keeps meeting concurrent ones.
+const WRITE_ATTEMPTS: u32 = 8;
+/// Prepared statements a connection keeps (the store's SQL is a fixed set, far smaller).
+const STATEMENT_CACHE: usize = 512;
+/// The advisory lock migrations run under ("casebook" in ASCII).
+const MIGRATION_LOCK: i64 = 0x6361_7365_626f_6f6b;
+
+type Job = Box<dyn FnOnce(&mut Session) + Send>;
+
+/// A parameter owned, to travel to a worker.
+#[derive(Debug)]
+enum Owned {
+    Int(i64),
+    Text(String),
+    Bytes(Vec<u8>),
+    Null,
+}
+
+fn owned(params: &[Param<'_>]) -> Vec<Owned> {
+    params
+        .iter()
+        .map(|param| match *param {
+            Param::Int(n) => Owned::Int(n),
+            // PostgreSQL text cannot hold NUL. No text the store keeps holds one (every field
+            // is checked free of control characters), so a lookup key holding one matches
+            // nothing here, as it would on SQLite.
+            Param::Text(text) if text.contains('\0') => Owned::Text(text.replace('\0', "\u{fffd}")),
+            Param::Text(text) => Owned::Text(text.to_string()),
+            Param::Bytes(bytes) => Owned::Bytes(bytes.to_vec()),
+            Param::Null => Owned::Null,
+        })
+        .collect()
+}
+
+/// `?1` placeholders (SQLite's) as `$1` (PostgreSQL's), outside quoted text.
+pub(crate) fn placeholders(sql: &str) -> String {
+    let mut out = String::with_capacity(sql.len());
+    let mut quoted = false;
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        if c == '?' && !quoted && chars.peek().is_some_and(char::is_ascii_digit) {
+            out.push('$');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A parameter as the Rust type of the column type PostgreSQL inferred for it.
+fn bind(param: Owned, ty: &Type, index: usize) -> Result<Box<dyn ToSql + Sync + Send>, DbError> {
+    let mismatch = |found: String| DbError::Type { column: index, expected: "a parameter of the inferred type", found };
+    let text_type = [Type::TEXT, Type::VARCHAR, Type::BPCHAR, Type::NAME, Type::UNKNOWN].contains(ty);
+    Ok(match param {
+        Owned::Null if *ty == Type::INT8 => Box::new(None::<i64>),
+        Owned::Null if *ty == Type::INT4 => Box::new(None::<i32>),
+        Owned::Null if *ty == Type::INT2 => Box::new(None::<i16>),
+        Owned::Null if *ty == Type::BOOL => Box::new(None::<bool>),
+        Owned::Null if *ty == Type::BYTEA => Box::new(None::<Vec<u8>>),
+        Owned::Null if text_type => Box::new(None::<String>),
+        Owned::Int(n) if *ty == Type::INT8 => Box::new(n),
+        Owned::Int(n) if *ty == Type::INT4 => {
+            Box::new(i32::try_from(n).map_err(|_| mismatch(format!("{n} for {ty}")))?)
+        }
+        Owned::Int(n) if *ty == Type::INT2 => {
+            Box::new(i16::try_from(n).map_err(|_| mismatch(format!("{n} for {ty}")))?)
+        }
+        Owned::Int(n) if *ty == Type::BOOL => Box::new(n != 0),
+        Owned::Text(text) if text_type => Box::new(text),
+        Owned::Bytes(bytes) if *ty == Type::BYTEA => Box::new(bytes),
+        other => return Err(mismatch(format!("{other:?} for {ty}"))),
+    })
+}
+
+/// A row of PostgreSQL values as the store's values.
+fn read_row(row: &postgres::Row) -> Result<Row, DbError> {
+    let mut values = Vec::with_capacity(row.len());
+    for (index, column) in row.columns().iter().enumerate() {
+        let ty = column.type_();
+        let value = if *ty == Type::INT8 {
+            row.try_get::<_, Option<i64>>(index)?.map(Value::Int)
+        } else if *ty == Type::INT4 {
+            row.try_get::<_, Option<i32>>(index)?.map(|n| Value::Int(n.into()))
+        } else if *ty == Type::INT2 {
+            row.try_get::<_, Option<i16>>(index)?.map(|n| Value::Int(n.into()))
+        } else if *ty == Type::BOOL {
+            row.try_get::<_, Option<bool>>(index)?.map(|b| Value::Int(b.into()))
+        } else if *ty == Type::BYTEA {
+            row.try_get::<_, Option<Vec<u8>>>(index)?.map(Value::Bytes)
+        } else if [Type::TEXT, Type::VARCHAR, Type::BPCHAR, Type::NAME].contains(ty) {
+            row.try_get::<_, Option<String>>(index)?.map(Value::Text)
+        } else {
+            return Err(DbError::Type { column: index, expected: "a type the store reads", found: ty.to_string() });
+        };
+        values.push(value.unwrap_or(Value::Null));
+    }
+    Ok(Row(values))
+}
+
+/// A worker's connection and its prepared statements.
+pub(crate) struct Session {
+    config: Arc<postgres::Config>,
+    client: Option<Client>,
+    statements: HashMap<String, Statement>,
+}
+
+impl Session {
+    /// Connects, unless the connection is open.
+    fn connect_if_needed(&mut self) -> Result<(), DbError> {
+        if self.client.as_ref().is_some_and(|client| !client.is_closed()) {
+            return Ok(());
+        }
+        self.client = None;
+        self.statements.clear();
+        self.client = Some(self.config.connect(NoTls)?);
+        Ok(())
+    }
+
+    fn client(&mut self) -> Result<&mut Client, DbError> {
+        self.client.as_mut().ok_or_else(|| DbError::Unavailable("the connection to PostgreSQL was lost".into()))
+    }
+
+    /// Forgets a connection that has closed (the next lease connects again).
+    fn forget_if_closed(&mut self) {
+        if self.client.as_ref().is_some_and(Client::is_closed) {
+            self.client = None;
+            self.statements.clear();
+        }
+    }
+
+    fn prepared(&mut self, sql: &str) -> Result<Statement, DbError> {
+        if let Some(statement) = self.statements.get(sql) {
+            return Ok(statement.clone());
+        }
+        let statement = self.client()?.prepare(&placeholders(sql))?;
+        if self.statements.len() >= STATEMENT_CACHE {
+            self.statements.clear();
+        }
+        self.statements.insert(sql.to_string(), statement.clone());
+        Ok(statement)
+    }
+
+    fn bound(
+        &mut self,
+        sql: &str,
+        params: Vec<Owned>,
+    ) -> Result<(Statement, Vec<Box<dyn ToSql + Sync + Send>>), DbError> {
+        let statement = self.prepared(sql)?;
+        if statement.params().len() != params.len() {
+            return Err(DbError::Unavailable(format!(
+                "`{sql}` takes {} parameters, {} given",
+                statement.params().len(),
+                params.len()
+            )));
+        }
+        let bound = params
+            .into_iter()
+            .zip(statement.params())
+            .enumerate()
+            .map(|(index, (param, ty))| bind(param, ty, index))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((statement, bound))
+    }
+
+    fn query(&mut self, sql: &str, params: Vec<Owned>) -> Result<Vec<Row>, DbError> {
+        let (statement, bound) = self.bound(sql, params)?;
+        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|b| b.as_ref() as &(dyn ToSql + Sync)).collect();
+        let rows = self.client()?.query(&statement, &refs)?;
+        rows.iter().map(read_row).collect()
+    }
+
+    fn execute(&mut self, sql: &str, params: Vec<Owned>) -> Result<u64, DbError> {
+        let (statement, bound) = self.bound(sql, params)?;
+        let refs: Vec<&(dyn ToSql + Sync)> = bound.iter().map(|b| b.as_ref() as &(dyn ToSql + Sync)).collect();
+        Ok(self.client()?.execute(&statement, &refs)?)
+    }
+
+    fn batch(&mut self, sql: &str) -> Result<(), DbError> {
+        Ok(self.client()?.batch_execute(sql)?)
+    }
+}
+
+fn stopped() -> DbError {
+    DbError::Unavailable("a database worker stopped".into())
+}
+
+/// The pool: its workers' job channels and which of them are free.
+pub(crate) struct Pool {
+    workers: Vec<Sender<Job>>,
+    idle: Mutex<Vec<usize>>,
+    freed: Condvar,
+}
+
+impl Pool {
+    /// Starts `size` workers for the server of `config` (none connects yet).
+    pub fn start(mut config: postgres::Config, size: usize) -> Result<Pool, StoreError> {
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        if config.get_application_name().is_none() {
+            config.application_name("casebook");
+        }
+        let config = Arc::new(config);
+        let mut workers = Vec::with_capacity(size);
+        for index in 0..size.max(1) {
+            let (sender, jobs) = std::sync::mpsc::channel::<Job>();
+            let config = Arc::clone(&config);
+            std::thread::Builder::new().name(format!("casebook-db-{index}")).spawn(move || {
+                let mut session = Session { config, client: None, statements: HashMap::new() };
+                while let Ok(job) = jobs.recv() {
+                    if std::panic::catch_unwind(AssertUnwindSafe(|| job(&mut session))).is_err() {
+                        session.client = None;
+                        session.statements.clear();
+                    }
+                }
+            })?;
+            workers.push(sender);
+        }
+        let idle = Mutex::new((0..workers.len()).rev().collect());
+        Ok(Pool { workers, idle, freed: Condvar::new() })
+    }
+
+    /// Workers in the pool.
+    pub fn size(&self) -> usize {
+        self.workers.len()
+    }
+
+    /// A free worker, waiting up to [`CHECKOUT_WAIT`] for one.
+    pub fn lease<'a>(&'a self, stats: &'a Stats) -> Result<Lease<'a>, StoreError> {
+        let deadline = Instant::now() + CHECKOUT_WAIT;
+        let mut idle = self.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        loop {
+            if let Some(index) = idle.pop() {
+                stats.in_use.fetch_add(1, Ordering::Relaxed);
+                return Ok(Lease {
+                    pool: self,
+                    stats,
+                    index,
+                    fresh: Cell::new(true),
+                    conflict: Cell::new(false),
+                    in_transaction: Cell::new(false),
+                });
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                stats.errors.fetch_add(1, Ordering::Relaxed);
+                return Err(StoreError::Db(DbError::Unavailable(format!(
+                    "all {} database connections stayed busy for {} s",
+                    self.workers.len(),
+                    CHECKOUT_WAIT.as_secs()
+                ))));
+            }
+            idle = self.freed.wait_timeout(idle, left).unwrap_or_else(std::sync::PoisonError::into_inner).0;
+        }
+    }
+
+    /// Statements one by one, each committed on its own.
+    pub fn run<T>(
+        &self,
+        stats: &Stats,
+        work: impl FnOnce(&Conn<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let lease = self.lease(stats)?;
+        work(&Conn::postgres(&lease, stats))
+    }
+
+    /// A consistent read-only snapshot.
+    pub fn read<T>(
+        &self,
+        stats: &Stats,
+        work: impl FnOnce(&Conn<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let lease = self.lease(stats)?;
+        lease.begin("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")?;
+        let result = work(&Conn::postgres(&lease, stats));
+        match result {
+            Ok(value) => lease.commit().map(|()| value).map_err(StoreError::Db),
+            Err(error) => {
+                let _ = lease.rollback();
+                Err(error)
+            }
+        }
+    }
+
+    /// A serializable write transaction, run again (up to [`WRITE_ATTEMPTS`] times, after a
+    /// short random pause) when PostgreSQL reports a conflict with a concurrent one.
+    pub fn write<T, E: From<StoreError>>(
+        &self,
+        stats: &Stats,
+        mut work: impl FnMut(&Conn<'_>) -> Result<T, E>,
+    ) -> Result<T, E> {
+        let lease = self.lease(stats)?;
+        let mut attempt = 1;
+        loop {
+            lease.begin("BEGIN ISOLATION LEVEL SERIALIZABLE")?;
+            lease.conflict.set(false);
+            match work(&Conn::postgres(&lease, stats)) {
+                Ok(value) => match lease.commit() {
+                    Ok(()) => return Ok(value),
+                    Err(error) if error.is_retryable() && attempt < WRITE_ATTEMPTS => {}
+                    Err(error) => return Err(StoreError::Db(error).into()),
+                },
+                Err(error) => {
+                    let _ = lease.rollback();
+                    if !(lease.conflict.get() && attempt < WRITE_ATTEMPTS) {
+                        return Err(error);
+                    }
+                }
+            }
+            tracing::debug!(attempt, "write transaction conflicted with a concurrent one; running it again");
+            std::thread::sleep(backoff(attempt));
+            attempt += 1;
+        }
+    }
+
+    /// Applies the migrations of `schema_postgres` the database has not seen yet, holding an
+    /// advisory lock so that replicas starting together apply each once.
+    pub fn migrate(&self, stats: &Stats) -> Result<(), StoreError> {
+        let lease = self.lease(stats)?;
+        let conn = Conn::postgres(&lease, stats);
+        conn.batch(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))?;
+        let result = migrate_locked(&lease, &conn);
+        let _ = conn.batch(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
+        result
+    }
+}
+
+fn migrate_locked(lease: &Lease<'_>, conn: &Conn<'_>) -> Result<(), StoreError> {
+    conn.batch("CREATE TABLE IF NOT EXISTS casebook_schema (version BIGINT NOT NULL)")?;
+    let version = match conn.query_opt("SELECT version FROM casebook_schema", params![])? {
+        Some(row) => row.get::<i64>(0)?,
+        None => {
+            conn.execute("INSERT INTO casebook_schema (version) VALUES (0)", params![])?;
+            0
+        }
+    };
+    for (index, migration) in schema_postgres::MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
+        lease.begin("BEGIN")?;
+        let applied = conn
+            .batch(migration)
+            .and_then(|()| conn.execute("UPDATE casebook_schema SET version = ?1", params![(index + 1) as i64]));
+        match applied {
+            Ok(_) => lease.commit().map_err(StoreError::Db)?,
+            Err(error) => {
+                let _ = lease.rollback();
+                return Err(error);
+            }
+        }
+        tracing::info!(version = index + 1, "database migrated");
+    }
+    Ok(())
+}
+
+/// A pause before running a conflicting transaction again: a few milliseconds, growing, with
+/// jitter so that two replicas do not meet again at once.
+fn backoff(attempt: u32) -> Duration {
+    let mut byte = [0u8; 1];
+    let _ = getrandom::fill(&mut byte);
+    Duration::from_millis(u64::from(attempt) * 2 + u64::from(byte[0] % 8))
+}
+
+/// One worker lent to one store call; given back when dropped (after rolling back a
+/// transaction left open).
+pub(crate) struct Lease<'a> {
+    pool: &'a Pool,
+    stats: &'a Stats,
+    index: usize,
+    /// Nothing sent yet: the first job may (re)connect.
+    fresh: Cell<bool>,
+    /// A statement of the current transaction met a concurrent one.
+    conflict: Cell<bool>,
+    in_transaction: Cell<bool>,
+}
+
+impl Lease<'_> {
+    fn call<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&mut Session) -> Result<T, DbError> + Send + 'static,
+    ) -> Result<T, DbError> {
+        let fresh = self.fresh.replace(false);
+        let (reply, answer) = std::sync::mpsc::sync_channel(1);
+        let job: Job = Box::new(move |session: &mut Session| {
+            let result = if fresh { session.connect_if_needed() } else { Ok(()) }.and_then(|()| work(session));
+            if result.is_err() {
+                session.forget_if_closed();
+            }
+            let _ = reply.send(result);
+        });
+        self.pool.workers[self.index].send(job).map_err(|_| stopped())?;
+        let result = answer.recv().map_err(|_| stopped())?;
+        if result.as_ref().is_err_and(DbError::is_retryable) {
+            self.conflict.set(true);
+        }
+        result
+    }
+
+    pub fn execute(&self, sql: &str, params: &[Param<'_>]) -> Result<u64, DbError> {
+        let (sql, params) = (sql.to_string(), owned(params));
+        self.call(move |session| session.execute(&sql, params))
+    }
+
+    pub fn query(&self, sql: &str, params: &[Param<'_>]) -> Result<Vec<Row>, DbError> {
+        let (sql, params) = (sql.to_string(), owned(params));
+        self.call(move |session| session.query(&sql, params))
+    }
+
+    pub fn batch(&self, sql: &str) -> Result<(), DbError> {
+        let sql = sql.to_string();
+        self.call(move |session| session.batch(&sql))
+    }
+
+    fn counted<T>(&self, result: Result<T, DbError>) -> Result<T, DbError> {
+        if result.is_err() {
+            self.stats.errors.fetch_add(1, Ordering::Relaxed);
+        }
+        result
+    }
+
+    fn begin(&self, sql: &str) -> Result<(), StoreError> {
+        let begun = self.counted(self.batch(sql));
+        self.in_transaction.set(begun.is_ok());
+        begun.map_err(StoreError::Db)
+    }
+
+    fn commit(&self) -> Result<(), DbError> {
+        let committed = self.counted(self.batch("COMMIT"));
+        if committed.is_err() {
+            let _ = self.batch("ROLLBACK");
+        }
+        self.in_transaction.set(false);
+        committed
+    }
+
+    fn rollback(&self) -> Result<(), DbError> {
+        self.in_transaction.set(false);
+        self.batch("ROLLBACK")
+    }
+}
+
+impl Drop for Lease<'_> {
+    fn drop(&mut self) {
+        if self.in_transaction.get() {
+            let _ = self.rollback();
+        }
+        self.stats.in_use.fetch_sub(1, Ordering::Relaxed);
+        let mut idle = self.pool.idle.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        idle.push(self.index);
+        drop(idle);
+        self.pool.freed.notify_one();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::placeholders;
+
+    #[test]
+    fn placeholders_are_rewritten_outside_quoted_text() {
+        assert_eq!(
+            placeholders("SELECT ?1, '?2', ?12 FROM t WHERE a = ?3"),
+            "SELECT $1, '?2', $12 FROM t WHERE a = $3"
+        );
+        assert_eq!(placeholders("SELECT '?' || ?1"), "SELECT '?' || $1");
+    }
+}
