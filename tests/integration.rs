@@ -35,6 +35,8 @@ mod logs;
 mod metrics;
 /// Property tests of the search core: any query text and parameters, never a panic or an error.
 mod properties;
+/// Replicas sharing one PostgreSQL: sessions, tokens, limits, showcases, the index, a kill under load.
+mod replicas;
 /// The bundled sample corpus: validity and coverage.
 mod sample;
 /// The search core: exact hits, facet counts, the disjunctive property, language handling.

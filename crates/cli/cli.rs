@@ -311,8 +311,13 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub index: IndexArg,
     /// Re-index when the corpus changes (a broken file is reported; the last good index keeps serving).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "no_build")]
     pub watch: bool,
+    /// Never build the index: serve the index folder as it is and switch to each generation
+    /// another process publishes (replicas sharing an index folder that one builder updates
+    /// with `casebook index`, possibly on a read-only volume).
+    #[arg(long, env = "CASEBOOK_NO_BUILD")]
+    pub no_build: bool,
     /// Public base URL for absolute links in feeds and the sitemap (default: http://ADDR).
     #[arg(long, value_name = "URL", env = "CASEBOOK_PUBLIC_URL")]
     pub public_url: Option<String>,

@@ -1,4 +1,5 @@
-//! `casebook serve`: update the index, then serve the API and the website.
+//! `casebook serve`: update the index (unless `--no-build`), then serve the API and the
+//! website.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -38,7 +39,12 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
     // background (the server switches to the new generation when it is published). Without one
     // (none yet, or built by another version of Casebook), build first.
     let has_index = casebook_index::Archive::open(index).is_ok();
-    if has_index {
+    if args.no_build {
+        // A replica of a shared index folder: the builder publishes, this one only reads.
+        casebook_index::Archive::open(index).with_context(|| {
+            format!("no index this version can serve in `{}` (--no-build): run `casebook index` first", index.display())
+        })?;
+    } else if has_index {
         let (corpus, index) = (corpus.clone(), index.clone());
         std::thread::spawn(move || update_index(&corpus, &index));
     } else {
