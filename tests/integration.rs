@@ -43,6 +43,8 @@ mod sample;
 mod search;
 /// Showcases and accounts: authorisation, CSRF, rate limits, exports, persistence.
 mod showcases;
+/// The store in /healthz and /metrics on both backends; PostgreSQL going away and coming back.
+mod store_health;
 /// The submission form, the review pages, `casebook submissions`, kill -9 after a 201, private data.
 mod submission_forms;
 /// Public submissions and their review over the JSON API: 201/422/401/403/409, closed calls, hostile input.

@@ -19,6 +19,7 @@ mod insights;
 mod location;
 mod login_limits;
 mod pg;
+mod pg_types;
 mod schema;
 mod schema_postgres;
 pub mod scratch;

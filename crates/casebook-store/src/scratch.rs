@@ -65,6 +65,22 @@ impl ScratchDatabase {
 }
 
 impl ScratchDatabase {
+    /// Cuts every connection to the database and refuses new ones (`blocked`), or lets them
+    /// in again: a database server that went away and came back, for tests.
+    pub fn block_connections(&self, blocked: bool) -> Result<(), StoreError> {
+        admin(&self.admin_url, format!("ALTER DATABASE {} ALLOW_CONNECTIONS {}", self.name, !blocked))?;
+        if blocked {
+            admin(
+                &self.admin_url,
+                format!(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}' AND pid <> pg_backend_pid()",
+                    self.name
+                ),
+            )?;
+        }
+        Ok(())
+    }
+
     /// Every row of every table, as text (tests that check what is, or is not, stored).
     pub fn dump(&self) -> Result<String, StoreError> {
         let url = self.url.clone();
