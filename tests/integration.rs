@@ -33,6 +33,8 @@ mod index;
 mod logs;
 /// `/metrics`: counters after real traffic, and access rules.
 mod metrics;
+/// SQLite to PostgreSQL and back with `showcases export --all` and `import`; backups of PostgreSQL.
+mod migration;
 /// Property tests of the search core: any query text and parameters, never a panic or an error.
 mod properties;
 /// Replicas sharing one PostgreSQL: sessions, tokens, limits, showcases, the index, a kill under load.

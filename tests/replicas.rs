@@ -338,3 +338,23 @@ async fn killing_one_replica_under_load_loses_no_acknowledged_write_and_the_othe
         acknowledged.len()
     );
 }
+
+#[test]
+fn a_database_password_is_never_printed() {
+    let workspace = Workspace::new();
+    // A server that refuses (port 1), and a URL that is not one: both errors name the
+    // database without its password.
+    for (url, shown) in [
+        ("postgres://cb:s3cretpw@127.0.0.1:1/casebook", "`postgres://cb:***@127.0.0.1:1/casebook`"),
+        ("postgresql://cb:s3cretpw@127.0.0.1:notaport/casebook", "postgresql://cb:***@127.0.0.1:notaport/casebook"),
+    ] {
+        for args in [&["users", "list", "--db", url][..], &["serve", "--addr", "127.0.0.1:0", "--db", url][..]] {
+            let output = workspace.run(args);
+            assert_eq!(output.status.code(), Some(2), "{args:?}");
+            let error = stderr(&output);
+            assert!(error.contains(shown) && !error.contains("s3cretpw"), "{args:?}: {error}");
+        }
+    }
+    let help = workspace.run_with_env(&["serve", "--help"], &[("CASEBOOK_DB", "postgres://cb:s3cretpw@h/db")]);
+    assert!(!stdout(&help).contains("s3cretpw"), "{}", stdout(&help));
+}

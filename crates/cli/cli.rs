@@ -110,11 +110,23 @@ pub struct DbArg {
         hide_env_values = true,
         value_parser = parse_db
     )]
-    pub db: casebook_store::Location,
+    pub db: DbSetting,
 }
 
-fn parse_db(value: &str) -> Result<casebook_store::Location, String> {
-    casebook_store::Location::parse(value).map_err(|e| e.to_string())
+/// A `--db` value, checked when a command opens the store, so that a wrong URL is reported
+/// by our error, which never shows the password (clap's own would print the whole value).
+#[derive(Debug, Clone)]
+pub struct DbSetting(Result<casebook_store::Location, String>);
+
+impl DbArg {
+    /// The store's location, or why the value is not one.
+    pub fn location(&self) -> anyhow::Result<&casebook_store::Location> {
+        self.db.0.as_ref().map_err(|message| anyhow::anyhow!("invalid --db (CASEBOOK_DB): {message}"))
+    }
+}
+
+fn parse_db(value: &str) -> Result<DbSetting, std::convert::Infallible> {
+    Ok(DbSetting(casebook_store::Location::parse(value).map_err(|e| e.to_string())))
 }
 
 /// `casebook users ...`.

@@ -40,9 +40,13 @@ impl PostgresUrl {
 
     /// The client's configuration.
     pub(crate) fn config(&self) -> Result<postgres::Config, StoreError> {
-        self.url
-            .parse::<postgres::Config>()
-            .map_err(|error| StoreError::Invalid(format!("invalid PostgreSQL URL `{}`: {error}", redact(&self.url))))
+        self.url.parse::<postgres::Config>().map_err(|error| {
+            let cause = std::error::Error::source(&error).map(|c| format!(" ({c})")).unwrap_or_default();
+            StoreError::Invalid(format!(
+                "invalid PostgreSQL URL `{}`: {error}{cause}; expected postgres://USER:PASSWORD@HOST:PORT/DATABASE",
+                redact(&self.url)
+            ))
+        })
     }
 }
 

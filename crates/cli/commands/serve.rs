@@ -33,6 +33,7 @@ fn update_index(corpus: &std::path::Path, index: &std::path::Path) {
 }
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let db = args.db.location()?.clone();
     let corpus = &args.corpus.corpus;
     let index = &args.index.index;
     // With an index this version can open, serve it at once and bring it up to date in the
@@ -59,7 +60,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         watch: args.watch,
         public_url: args.public_url.clone(),
         poll_interval: Duration::from_secs_f64(args.poll_interval.clamp(0.05, 3600.0)),
-        db: args.db.db.clone(),
+        db,
         limits: casebook_server::Limits {
             max_in_flight: args.limits.max_in_flight.max(1),
             rate_per_second: args.limits.rate_limit.max(0.0),

@@ -10,7 +10,8 @@ use crate::cli::{BackupArgs, DbArg, ShowcasesCommand, TokensCommand, UsersComman
 
 /// The store of `--db` (its password never shown in errors).
 pub fn open(db: &DbArg) -> anyhow::Result<Store> {
-    Store::connect(&db.db).with_context(|| format!("cannot open the database `{}`", db.db))
+    let location = db.location()?;
+    Store::connect(location).with_context(|| format!("cannot open the database `{location}`"))
 }
 
 /// A new password: asked twice on a terminal, else the first line of standard input.
@@ -86,13 +87,13 @@ pub fn backup(args: &BackupArgs) -> anyhow::Result<ExitCode> {
     match store.dialect() {
         Dialect::Sqlite => println!(
             "backed up `{}` to `{}` (checked: integrity, foreign keys, showcase order)",
-            args.db.db,
+            args.db.location()?,
             args.file.display()
         ),
         Dialect::Postgres => println!(
             "exported `{}` to `{}` (accounts, tokens, showcases, calls, submissions, insights; \
              `casebook showcases import` reads it back; use pg_dump for a full backup)",
-            args.db.db,
+            args.db.location()?,
             args.file.display()
         ),
     }
