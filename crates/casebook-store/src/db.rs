@@ -29,9 +29,10 @@ pub enum DbError {
     /// SQLite failed.
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
-    /// PostgreSQL failed (the server's message, or the connection's).
-    #[error(transparent)]
-    Postgres(#[from] postgres::Error),
+    /// PostgreSQL failed (the server's message, or the connection's). Shown with the
+    /// server's message and SQLSTATE: the client's own text is only "db error".
+    #[error("{}", describe_postgres(.0))]
+    Postgres(postgres::Error),
     /// A column did not hold the type the code reads.
     #[error("column {column}: expected {expected}, found {found}")]
     Type {
@@ -46,6 +47,24 @@ pub enum DbError {
     /// worker stopped).
     #[error("{0}")]
     Unavailable(String),
+}
+
+impl From<postgres::Error> for DbError {
+    fn from(error: postgres::Error) -> DbError {
+        DbError::Postgres(error)
+    }
+}
+
+/// The text of a PostgreSQL error: the server's severity, SQLSTATE and message when the
+/// server refused something, otherwise the client's error and its cause.
+fn describe_postgres(error: &postgres::Error) -> String {
+    if let Some(db) = error.as_db_error() {
+        return format!("{} {}: {}", db.severity(), db.code().code(), db.message());
+    }
+    match std::error::Error::source(error) {
+        Some(cause) => format!("{error}: {cause}"),
+        None => error.to_string(),
+    }
 }
 
 impl DbError {
