@@ -46,14 +46,18 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/casebook-pg.XXXXXX")
 chmod 755 "$dir"
 if [ ${#as_owner[@]} -gt 0 ]; then chown postgres: "$dir"; fi
 
+# The server's programs run from inside the cluster's folder: the unprivileged user may not
+# be allowed into the current directory (a checkout under /root, say).
+as_server() { (cd "$dir" && "${as_owner[@]}" "$@"); }
+
 stop() {
-  "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
+  as_server "$bin/pg_ctl" -D "$dir/data" -m immediate stop >/dev/null 2>&1 || true
   rm -rf "$dir"
 }
 trap stop EXIT
 trap 'exit 130' INT TERM
 
-"${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
+as_server "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync >/dev/null
 
 # A free port: random candidates, skipping those where something answers; pg_ctl fails if
 # the port was taken meanwhile, then the next candidate is tried.
@@ -63,7 +67,7 @@ for _ in $(seq 20); do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then continue; fi
   options="-c listen_addresses=127.0.0.1 -p $port -k $dir -c max_connections=400 -c fsync=off"
   options="$options -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=64MB"
-  if "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -w -t 30 -l "$dir/server.log" -o "$options" start >/dev/null; then
+  if as_server "$bin/pg_ctl" -D "$dir/data" -w -t 30 -l "$dir/server.log" -o "$options" start >/dev/null; then
     started=yes
     break
   fi
@@ -75,7 +79,7 @@ if [ -z "$started" ]; then
 fi
 
 export CASEBOOK_TEST_POSTGRES="postgresql://postgres@127.0.0.1:$port/postgres"
-echo "== PostgreSQL $("$bin/postgres" --version | awk '{print $NF}') on 127.0.0.1:$port for this run (CASEBOOK_TEST_POSTGRES)" >&2
+echo "== PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port for this run (CASEBOOK_TEST_POSTGRES)" >&2
 status=0
 "$@" || status=$?
 exit $status
