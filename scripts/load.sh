@@ -29,38 +29,7 @@ echo "== corpus: $cases generated cases"
 
 # The mix: 55% API searches (the generated query mix), 15% search pages, 10% suggestions,
 # 12% case pages, 4% similar cases, 2% home, 2% facets.
-python3 - "$work/corpus" > "$work/paths.txt" <<'PY'
-import json, os, random, sys, urllib.parse
-corpus = sys.argv[1]
-rng = random.Random(7)
-queries = [json.loads(line) for line in open(os.path.join(corpus, "queries.jsonl"))]
-ids = sorted(name[:-3] for _, _, names in os.walk(os.path.join(corpus, "cases")) for name in names if name.endswith(".md"))
-def query_string(request):
-    pairs = []
-    for key, value in request.items():
-        for v in (value if isinstance(value, list) else [value]):
-            pairs.append((key, str(v)))
-    return urllib.parse.urlencode(pairs)
-for n in range(4000):
-    roll = rng.random()
-    request = rng.choice(queries)
-    if roll < 0.55:
-        print("/api/search?" + query_string(request))
-    elif roll < 0.70:
-        print("/search?" + query_string(request))
-    elif roll < 0.80:
-        words = (request.get("q") or "innovazione").split()
-        word = words[0] if words else "innovazione"
-        print("/api/suggest?" + urllib.parse.urlencode({"q": word[: rng.randint(2, max(2, len(word)))]}))
-    elif roll < 0.92:
-        print("/cases/" + rng.choice(ids))
-    elif roll < 0.96:
-        print("/api/cases/" + rng.choice(ids) + "/similar")
-    elif roll < 0.98:
-        print("/")
-    else:
-        print("/api/facets")
-PY
+python3 scripts/load-paths.py "$work/corpus" > "$work/paths.txt"
 
 start_server() {
   CASEBOOK_LOG=warn "$bin" serve --addr 127.0.0.1:0 --corpus "$work/corpus" --index "$work/index" \

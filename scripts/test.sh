@@ -4,9 +4,17 @@
 #
 # The browser tests drive Debian's Chromium through chromedriver; when they are missing this
 # script installs them (apt-get, as root or through sudo), and axe-core with npm into
-# target/npm for the accessibility checks. It never skips a test.
+# target/npm for the accessibility checks. The store's tests run on SQLite and on
+# PostgreSQL: the script runs itself again under scripts/with-postgres.sh, which installs
+# Debian's postgresql when initdb is missing and starts a throwaway server for the run,
+# stopped at the end whatever happens (set CASEBOOK_TEST_POSTGRES to an administrator URL
+# to use a server of your own instead). It never skips a test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [ -z "${CASEBOOK_TEST_POSTGRES:-}" ]; then
+  exec scripts/with-postgres.sh scripts/test.sh "$@"
+fi
 
 if ! command -v chromedriver >/dev/null 2>&1 || ! command -v chromium >/dev/null 2>&1; then
   echo "== installing chromium and chromium-driver (needed by the browser tests)"

@@ -35,6 +35,7 @@ fn each_heavy_dependency_is_owned_by_one_crate() {
         ("tantivy", &["casebook-index", "casebook-bench"]),
         ("rusqlite", &["casebook-store", "casebook-bench"]),
         ("argon2", &["casebook-store"]),
+        ("postgres", &["casebook-store"]),
         ("axum", &["casebook-server"]),
         ("askama", &["casebook-server"]),
         ("ammonia", &["casebook-server"]),

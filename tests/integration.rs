@@ -35,18 +35,24 @@ mod like_project;
 mod logs;
 /// `/metrics`: counters after real traffic, and access rules.
 mod metrics;
+/// SQLite to PostgreSQL and back with `showcases export --all` and `import`; backups of PostgreSQL.
+mod migration;
 /// Property tests of the search core: any query text and parameters, never a panic or an error.
 mod properties;
 /// Ranking (issue 12): stem-level synonyms, long texts, hyphens, typos, explain, POST search.
 mod ranking;
 /// The relevance regression test: ADI's nDCG@10 stays above its best BM25 baseline.
 mod relevance;
+/// Replicas sharing one PostgreSQL: sessions, tokens, limits, showcases, the index, a kill under load.
+mod replicas;
 /// The bundled sample corpus: validity and coverage.
 mod sample;
 /// The search core: exact hits, facet counts, the disjunctive property, language handling.
 mod search;
 /// Showcases and accounts: authorisation, CSRF, rate limits, exports, persistence.
 mod showcases;
+/// The store in /healthz and /metrics on both backends; PostgreSQL going away and coming back.
+mod store_health;
 /// The submission form, the review pages, `casebook submissions`, kill -9 after a 201, private data.
 mod submission_forms;
 /// Public submissions and their review over the JSON API: 201/422/401/403/409, closed calls, hostile input.

@@ -1,12 +1,24 @@
-//! Showcases and accounts over real HTTP: every authorisation rule, CSRF, login rate limits,
-//! token revocation, ordering and notes, exports, cases that leave the archive, persistence
-//! across a restart, and concurrent edits.
+//! Showcases and accounts over real HTTP, on SQLite and on PostgreSQL: every authorisation
+//! rule, CSRF, login rate limits, token revocation, ordering and notes, exports, cases that
+//! leave the archive, persistence across a restart, concurrent edits, database failures.
 
 use axum::http::{Method, StatusCode};
 use casebook_store::Role;
 
+use crate::util::backend::{Backend, on_both_backends};
 use crate::util::http::{Answer, TestServer};
 use crate::util::{Workspace, fixture_corpus};
+
+on_both_backends!(
+    authorisation_rules_401_403_404,
+    a_revoked_token_stops_working,
+    items_order_notes_exports_and_cases_that_leave_the_archive,
+    showcases_persist_across_a_restart,
+    concurrent_edits_lose_no_item,
+    web_login_sessions_csrf_and_rate_limits,
+    a_renamed_case_is_remembered_by_its_new_title_when_it_leaves_the_archive,
+    a_database_failure_while_reading_a_session_is_a_500_not_a_logout,
+);
 
 const PASSWORD: &str = "correct horse battery";
 
@@ -18,9 +30,9 @@ struct Setup {
     root: String,
 }
 
-async fn setup() -> Setup {
+async fn setup(backend: Backend) -> Setup {
     let workspace = Workspace::copy_of(&fixture_corpus());
-    let server = TestServer::start(&workspace).await;
+    let server = TestServer::start_on(&workspace, backend).await;
     let store = &server.state.store;
     store.add_user("anna", Role::Organiser, PASSWORD).unwrap();
     store.add_user("bruno", Role::Organiser, PASSWORD).unwrap();
@@ -59,9 +71,8 @@ fn ids(answer: &Answer) -> Vec<String> {
     answer.json()["items"].as_array().unwrap().iter().map(|i| i["case_id"].as_str().unwrap().to_string()).collect()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn authorisation_rules_401_403_404() {
-    let setup = setup().await;
+async fn authorisation_rules_401_403_404(backend: Backend) {
+    let setup = setup(backend).await;
     let server = &setup.server;
     // Anonymous writes: 401 with WWW-Authenticate, for every write endpoint.
     let slug = create(&setup, "Health stage").await;
@@ -122,9 +133,8 @@ async fn authorisation_rules_401_403_404() {
     assert_eq!(untitled.status, StatusCode::BAD_REQUEST);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_revoked_token_stops_working() {
-    let setup = setup().await;
+async fn a_revoked_token_stops_working(backend: Backend) {
+    let setup = setup(backend).await;
     let server = &setup.server;
     assert_eq!(api(server, Method::GET, "/api/showcases", Some(&setup.bruno), "").await.status, StatusCode::OK);
     let id = setup.bruno.split('_').nth(1).unwrap();
@@ -134,9 +144,8 @@ async fn a_revoked_token_stops_working() {
     assert_eq!(answer.json()["error"]["message"], "the API token is invalid or revoked");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn items_order_notes_exports_and_cases_that_leave_the_archive() {
-    let setup = setup().await;
+async fn items_order_notes_exports_and_cases_that_leave_the_archive(backend: Backend) {
+    let setup = setup(backend).await;
     let server = &setup.server;
     let slug = create(&setup, "Health stage").await;
     let items = format!("/api/showcases/{slug}/items");
@@ -208,9 +217,8 @@ async fn items_order_notes_exports_and_cases_that_leave_the_archive() {
     assert!(page.body.contains("no longer in the archive"));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn showcases_persist_across_a_restart() {
-    let setup = setup().await;
+async fn showcases_persist_across_a_restart(backend: Backend) {
+    let setup = setup(backend).await;
     let slug = create(&setup, "Kept across restarts").await;
     api(
         &setup.server,
@@ -220,16 +228,16 @@ async fn showcases_persist_across_a_restart() {
         r#"{"case_id":"museum-vr-firenze","note":"opening"}"#,
     )
     .await;
-    let restarted = TestServer::start(&setup.workspace).await;
+    let limits = casebook_server::Limits { rate_per_second: 0.0, ..Default::default() };
+    let restarted = TestServer::serve(&setup.workspace, limits, true, setup.server.db.shared()).await;
     let answer = api(&restarted, Method::GET, &format!("/api/showcases/{slug}"), Some(&setup.anna), "").await;
     assert_eq!(answer.status, StatusCode::OK);
     assert_eq!(answer.json()["items"][0]["note"], "opening");
     assert!(restarted.state.store.integrity_ok().unwrap());
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn concurrent_edits_lose_no_item() {
-    let setup = setup().await;
+async fn concurrent_edits_lose_no_item(backend: Backend) {
+    let setup = setup(backend).await;
     let slug = create(&setup, "Busy").await;
     let cases = crate::util::FIXTURE_CASE_IDS;
     // Ten additions to the same showcase at once, each from its own task and connection.
@@ -284,9 +292,8 @@ async fn log_in(server: &TestServer, name: &str, password: &str) -> Answer {
     server.send(Method::POST, "/login", &[("content-type", FORM), ("cookie", &login_cookie)], body).await
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn web_login_sessions_csrf_and_rate_limits() {
-    let setup = setup().await;
+async fn web_login_sessions_csrf_and_rate_limits(backend: Backend) {
+    let setup = setup(backend).await;
     let server = &setup.server;
     // Pages for organisers send anonymous visitors to the login form.
     let anonymous = server.get("/organiser").await;
@@ -380,9 +387,8 @@ async fn web_login_sessions_csrf_and_rate_limits() {
     assert_eq!(log_in(server, "root", PASSWORD).await.status, StatusCode::TOO_MANY_REQUESTS);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_renamed_case_is_remembered_by_its_new_title_when_it_leaves_the_archive() {
-    let setup = setup().await;
+async fn a_renamed_case_is_remembered_by_its_new_title_when_it_leaves_the_archive(backend: Backend) {
+    let setup = setup(backend).await;
     let server = &setup.server;
     let slug = create(&setup, "Renamed").await;
     let path = format!("/api/showcases/{slug}/items");
@@ -412,19 +418,24 @@ async fn a_renamed_case_is_remembered_by_its_new_title_when_it_leaves_the_archiv
     assert!(gone["items"][0].get("organisation").is_none(), "no facts of a case that left: {}", gone["items"][0]);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_database_failure_while_reading_a_session_is_a_500_not_a_logout() {
-    let setup = setup().await;
+async fn a_database_failure_while_reading_a_session_is_a_500_not_a_logout(backend: Backend) {
+    let setup = setup(backend).await;
     let server = &setup.server;
-    let db = setup.workspace.path().join("data/casebook.db");
-    // A session started by another connection, so the server has none of its pages cached.
-    let other = casebook_store::Store::open(&db).unwrap();
+    // A session started by another server, so this one has none of its pages cached.
+    let other = setup.server.db.store();
     let anna = other.users().unwrap().into_iter().find(|u| u.name == "anna").unwrap();
     let secret = other.create_session(&anna).unwrap().0;
     drop(other);
-    // The database loses its content under the running server.
-    for file in ["data/casebook.db", "data/casebook.db-wal"] {
-        std::fs::OpenOptions::new().write(true).open(setup.workspace.path().join(file)).unwrap().set_len(0).unwrap();
+    match setup.server.db.scratch() {
+        // The database loses its content under the running server.
+        None => {
+            for file in ["data/casebook.db", "data/casebook.db-wal"] {
+                let path = setup.workspace.path().join(file);
+                std::fs::OpenOptions::new().write(true).open(path).unwrap().set_len(0).unwrap();
+            }
+        }
+        // The table goes away under the running servers.
+        Some(database) => database.execute("DROP TABLE sessions").unwrap(),
     }
     let cookie = format!("casebook_session={secret}");
     let page = server.get_with("/organiser", &[("cookie", &cookie)]).await;

@@ -10,9 +10,17 @@ use axum::http::{Method, StatusCode};
 use casebook_store::{NewSubmission, Role, Store};
 
 use crate::submissions::{PASSWORD, entry, live_markup, setup, urlencode};
+use crate::util::backend::{Backend, on_both_backends};
+
 use crate::util::http::{Answer, send_to};
 use crate::util::process;
 use crate::util::{Workspace, fixture_corpus, stderr, stdout};
+
+on_both_backends!(
+    the_public_form_keeps_every_value_shows_each_problem_and_traps_programs,
+    organisers_open_calls_and_review_entries_on_their_pages,
+    the_cli_lists_shows_accepts_and_rejects_submissions,
+);
 
 const FORM: &str = "application/x-www-form-urlencoded";
 
@@ -51,9 +59,8 @@ const ENTRY: &[(&str, &str)] = &[
     ("contact_email", "founder@vignaviva.example"),
 ];
 
-#[tokio::test(flavor = "multi_thread")]
-async fn the_public_form_keeps_every_value_shows_each_problem_and_traps_programs() {
-    let setup = setup().await;
+async fn the_public_form_keeps_every_value_shows_each_problem_and_traps_programs(backend: Backend) {
+    let setup = setup(backend).await;
     let server = &setup.server;
     let path = format!("/calls/{}/submit", setup.call);
     let page = server.get_with(&path, &[("accept-language", "en")]).await;
@@ -142,9 +149,8 @@ async fn the_public_form_keeps_every_value_shows_each_problem_and_traps_programs
     assert!(!missing.body.contains("0123456789abcdef0123"));
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn organisers_open_calls_and_review_entries_on_their_pages() {
-    let setup = setup().await;
+async fn organisers_open_calls_and_review_entries_on_their_pages(backend: Backend) {
+    let setup = setup(backend).await;
     let server = &setup.server;
     let store = &server.state.store;
     let users = store.users().unwrap();
@@ -246,12 +252,14 @@ async fn organisers_open_calls_and_review_entries_on_their_pages() {
     assert_eq!(showcase.items.iter().map(|i| i.case_id.as_str()).collect::<Vec<_>>(), ["robot-in-corsia"]);
 }
 
-#[test]
-fn the_cli_lists_shows_accepts_and_rejects_submissions() {
+/// `casebook submissions` on the database of `--db` (`CASEBOOK_DB`): a file or a URL.
+async fn the_cli_lists_shows_accepts_and_rejects_submissions(backend: Backend) {
     let workspace = Workspace::copy_of(&fixture_corpus());
-    let db = workspace.path().join("data/casebook.db");
+    let db = backend.database(&workspace);
+    let arg = db.arg();
+    let run = |args: &[&str]| workspace.run_with_env(args, &[("CASEBOOK_DB", arg.as_str())]);
     let ids: Vec<i64> = {
-        let store = Store::open(&db).unwrap();
+        let store = db.store();
         let anna = store.add_user("anna", Role::Organiser, PASSWORD).unwrap();
         let call = store
             .create_call(
@@ -283,7 +291,7 @@ fn the_cli_lists_shows_accepts_and_rejects_submissions() {
             })
             .collect()
     };
-    let listed = workspace.run(&["submissions", "list"]);
+    let listed = run(&["submissions", "list"]);
     assert!(listed.status.success(), "{}", stderr(&listed));
     assert_eq!(
         stdout(&listed),
@@ -292,14 +300,13 @@ fn the_cli_lists_shows_accepts_and_rejects_submissions() {
             ids[0], ids[1]
         )
     );
-    let shown = stdout(&workspace.run(&["submissions", "show", &ids[0].to_string()]));
+    let shown = stdout(&run(&["submissions", "show", &ids[0].to_string()]));
     assert!(
         shown.starts_with(&format!("submission {}: pending\ncall: roadshow\ntitle: Sensori nel vigneto\n", ids[0])),
         "{shown}"
     );
     assert!(shown.contains("\ncontact: a@example.org\n") && shown.contains("\ncheck: valid\n"), "{shown}");
-    let accepted =
-        workspace.run(&["submissions", "accept", &ids[0].to_string(), "--note", "Benvenuti", "--by", "giulia"]);
+    let accepted = run(&["submissions", "accept", &ids[0].to_string(), "--note", "Benvenuti", "--by", "giulia"]);
     assert!(accepted.status.success(), "{}", stderr(&accepted));
     assert_eq!(
         stdout(&accepted),
@@ -308,19 +315,19 @@ fn the_cli_lists_shows_accepts_and_rejects_submissions() {
             ids[0]
         )
     );
-    let again = workspace.run(&["submissions", "accept", &ids[0].to_string()]);
+    let again = run(&["submissions", "accept", &ids[0].to_string()]);
     assert_eq!(again.status.code(), Some(2));
     assert!(stderr(&again).contains("was already accepted as case `sensori-nel-vigneto`"), "{}", stderr(&again));
-    let rejected = workspace.run(&["submissions", "reject", &ids[1].to_string(), "--note", "Fuori tema"]);
+    let rejected = run(&["submissions", "reject", &ids[1].to_string(), "--note", "Fuori tema"]);
     assert_eq!(stdout(&rejected), format!("rejected submission {}\n", ids[1]));
-    assert_eq!(stdout(&workspace.run(&["submissions", "list", "--status", "pending"])), "");
-    let history = stdout(&workspace.run(&["submissions", "show", &ids[0].to_string()]));
+    assert_eq!(stdout(&run(&["submissions", "list", "--status", "pending"])), "");
+    let history = stdout(&run(&["submissions", "show", &ids[0].to_string()]));
     assert!(history.contains(" accepted by giulia: Benvenuti\n"), "{history}");
-    let check = workspace.run(&["check"]);
+    let check = run(&["check"]);
     assert_eq!(stdout(&check), "checked 11 files: 11 valid cases, 0 errors, 0 warnings\n");
-    let search = stdout(&workspace.run(&["index"]));
+    let search = stdout(&run(&["index"]));
     assert!(search.contains("11 cases"), "{search}");
-    assert!(stdout(&workspace.run(&["search", "vigneto"])).contains("Sensori nel vigneto"));
+    assert!(stdout(&run(&["search", "vigneto"])).contains("Sensori nel vigneto"));
 }
 
 #[tokio::test(flavor = "multi_thread")]

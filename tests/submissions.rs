@@ -10,8 +10,18 @@ use axum::http::{Method, StatusCode};
 use casebook_store::Role;
 use serde_json::{Value, json};
 
+use crate::util::backend::{Backend, on_both_backends};
 use crate::util::http::{Answer, TestServer};
 use crate::util::{Workspace, fixture_corpus, stdout};
+
+on_both_backends!(
+    a_valid_submission_is_201_and_each_problem_is_422_next_to_its_field,
+    review_needs_a_token_and_another_organisers_call_is_403,
+    an_accepted_submission_is_a_checked_case_file_searchable_after_reindex_and_409_twice,
+    a_closed_call_refuses_entries_with_a_clear_message,
+    hostile_input_is_refused_or_sanitised_on_every_page_that_shows_it,
+    submissions_take_from_the_per_address_budget,
+);
 
 pub const PASSWORD: &str = "correct horse battery";
 
@@ -25,9 +35,9 @@ pub struct Setup {
     pub call: String,
 }
 
-pub async fn setup_with(limits: casebook_server::Limits) -> Setup {
+pub async fn setup_with(limits: casebook_server::Limits, backend: Backend) -> Setup {
     let workspace = Workspace::copy_of(&fixture_corpus());
-    let server = TestServer::start_with(&workspace, limits).await;
+    let server = TestServer::start_with_on(&workspace, limits, backend).await;
     let store = &server.state.store;
     let anna = store.add_user("anna", Role::Organiser, PASSWORD).unwrap();
     store.add_user("bruno", Role::Organiser, PASSWORD).unwrap();
@@ -50,8 +60,8 @@ pub async fn setup_with(limits: casebook_server::Limits) -> Setup {
     Setup { anna: token("anna"), bruno: token("bruno"), root: token("root"), call: call.slug, workspace, server }
 }
 
-pub async fn setup() -> Setup {
-    setup_with(casebook_server::Limits { rate_per_second: 0.0, ..Default::default() }).await
+pub async fn setup(backend: Backend) -> Setup {
+    setup_with(casebook_server::Limits { rate_per_second: 0.0, ..Default::default() }, backend).await
 }
 
 pub async fn api(server: &TestServer, method: Method, path: &str, token: Option<&str>, body: &str) -> Answer {
@@ -99,9 +109,8 @@ pub async fn submitted(setup: &Setup, title: &str) -> (i64, String) {
     (json["id"].as_i64().unwrap(), url.rsplit('/').next().unwrap().to_string())
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_valid_submission_is_201_and_each_problem_is_422_next_to_its_field() {
-    let setup = setup().await;
+async fn a_valid_submission_is_201_and_each_problem_is_422_next_to_its_field(backend: Backend) {
+    let setup = setup(backend).await;
     let created = submit(&setup, &entry(Some(&setup.call), "Sensori nel vigneto")).await;
     assert_eq!(created.status, StatusCode::CREATED, "{}", created.body);
     let json = created.json();
@@ -166,9 +175,8 @@ async fn a_valid_submission_is_201_and_each_problem_is_422_next_to_its_field() {
     assert_eq!(fields["category"], "Energia", "spelled as the call spells it");
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn review_needs_a_token_and_another_organisers_call_is_403() {
-    let setup = setup().await;
+async fn review_needs_a_token_and_another_organisers_call_is_403(backend: Backend) {
+    let setup = setup(backend).await;
     let server = &setup.server;
     let (id, _) = submitted(&setup, "Sensori nel vigneto").await;
     let general = submit(&setup, &entry(None, "Fuori dalle call")).await.json()["id"].as_i64().unwrap();
@@ -242,9 +250,8 @@ async fn wait_for_total(server: &TestServer, q: &str, expected: u64) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn an_accepted_submission_is_a_checked_case_file_searchable_after_reindex_and_409_twice() {
-    let setup = setup().await;
+async fn an_accepted_submission_is_a_checked_case_file_searchable_after_reindex_and_409_twice(backend: Backend) {
+    let setup = setup(backend).await;
     let server = &setup.server;
     let (id, token) = submitted(&setup, "Sensori nel vigneto").await;
     // An edit that breaks a field is refused; one that keeps it valid is saved.
@@ -335,9 +342,8 @@ async fn an_accepted_submission_is_a_checked_case_file_searchable_after_reindex_
     assert_eq!(showcase["items"].as_array().unwrap().len(), 1);
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn a_closed_call_refuses_entries_with_a_clear_message() {
-    let setup = setup().await;
+async fn a_closed_call_refuses_entries_with_a_clear_message(backend: Backend) {
+    let setup = setup(backend).await;
     let server = &setup.server;
     let created = api(
         server,
@@ -388,9 +394,8 @@ async fn a_closed_call_refuses_entries_with_a_clear_message() {
 /// Markup that must never come out live.
 const HOSTILE: &str = "<script>alert('x')</script><img src=x onerror=alert(1)>";
 
-#[tokio::test(flavor = "multi_thread")]
-async fn hostile_input_is_refused_or_sanitised_on_every_page_that_shows_it() {
-    let setup = setup().await;
+async fn hostile_input_is_refused_or_sanitised_on_every_page_that_shows_it(backend: Backend) {
+    let setup = setup(backend).await;
     let server = &setup.server;
     // Refused: a 1 MB field (the body limit), a field over its length, control characters,
     // a `javascript:` website.
@@ -558,9 +563,9 @@ pub fn urlencode(value: &str) -> String {
     url::form_urlencoded::byte_serialize(value.as_bytes()).collect()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn submissions_take_from_the_per_address_budget() {
-    let setup = setup_with(casebook_server::Limits { rate_per_second: 0.5, burst: 2, ..Default::default() }).await;
+async fn submissions_take_from_the_per_address_budget(backend: Backend) {
+    let setup =
+        setup_with(casebook_server::Limits { rate_per_second: 0.5, burst: 2, ..Default::default() }, backend).await;
     let mut statuses = Vec::new();
     for n in 0..3 {
         statuses.push(submit(&setup, &entry(None, &format!("Caso {n}"))).await.status);

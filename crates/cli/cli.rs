@@ -76,8 +76,13 @@ pub enum Command {
     #[command(subcommand)]
     Tokens(TokensCommand),
     /// Write a consistent copy of the database, even while the server runs.
+    ///
+    /// SQLite: a checked copy of the database file. PostgreSQL: the whole JSON export
+    /// (accounts, tokens, showcases, calls, submissions, insights), which `showcases import`
+    /// reads back; use pg_dump for full backups of a PostgreSQL database.
     Backup(BackupArgs),
-    /// Move showcases between deployments as JSON.
+    /// Move showcases between deployments as JSON (with --all, a whole database: the way
+    /// from SQLite to PostgreSQL and back).
     #[command(subcommand)]
     Showcases(ShowcasesCommand),
     /// Print the OpenAPI document of the HTTP API (as committed in docs/openapi.json).
@@ -93,9 +98,35 @@ pub enum Command {
 /// Where the database is.
 #[derive(Debug, Args)]
 pub struct DbArg {
-    /// SQLite database of accounts and showcases.
-    #[arg(long, value_name = "PATH", default_value = "data/casebook.db", env = "CASEBOOK_DB")]
-    pub db: PathBuf,
+    /// The store of accounts, sessions, tokens and showcases: a SQLite file (PATH or
+    /// sqlite:PATH) or a PostgreSQL database shared by several servers
+    /// (postgres://USER:PASSWORD@HOST:PORT/DB, optionally with ?pool_size=N, default 8).
+    /// A password is never printed.
+    #[arg(
+        long,
+        value_name = "PATH|URL",
+        default_value = "data/casebook.db",
+        env = "CASEBOOK_DB",
+        hide_env_values = true,
+        value_parser = parse_db
+    )]
+    pub db: DbSetting,
+}
+
+/// A `--db` value, checked when a command opens the store, so that a wrong URL is reported
+/// by our error, which never shows the password (clap's own would print the whole value).
+#[derive(Debug, Clone)]
+pub struct DbSetting(Result<casebook_store::Location, String>);
+
+impl DbArg {
+    /// The store's location, or why the value is not one.
+    pub fn location(&self) -> anyhow::Result<&casebook_store::Location> {
+        self.db.0.as_ref().map_err(|message| anyhow::anyhow!("invalid --db (CASEBOOK_DB): {message}"))
+    }
+}
+
+fn parse_db(value: &str) -> Result<DbSetting, std::convert::Infallible> {
+    Ok(DbSetting(casebook_store::Location::parse(value).map_err(|e| e.to_string())))
 }
 
 /// `casebook users ...`.
@@ -174,14 +205,19 @@ pub struct BackupArgs {
 /// `casebook showcases ...`.
 #[derive(Debug, Subcommand)]
 pub enum ShowcasesCommand {
-    /// Write every showcase as JSON (to FILE, or standard output).
+    /// Write every showcase, call and submission as JSON (to FILE, or standard output).
     Export {
-        /// Output file.
+        /// Output file (readable by its owner only).
         file: Option<PathBuf>,
+        /// Also accounts (with password hashes), API tokens (hashes of their secrets) and
+        /// insights: everything needed to move a deployment to another database.
+        #[arg(long)]
+        all: bool,
         #[command(flatten)]
         db: DbArg,
     },
-    /// Import showcases exported elsewhere; each replaces the showcase with the same slug.
+    /// Import an export; each showcase replaces the one with the same slug, accounts and
+    /// tokens the database lacks are created (existing ones are kept).
     Import {
         /// The export file.
         file: PathBuf,
@@ -287,8 +323,13 @@ pub struct ServeArgs {
     #[command(flatten)]
     pub index: IndexArg,
     /// Re-index when the corpus changes (a broken file is reported; the last good index keeps serving).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "no_build")]
     pub watch: bool,
+    /// Never build the index: serve the index folder as it is and switch to each generation
+    /// another process publishes (replicas sharing an index folder that one builder updates
+    /// with `casebook index`, possibly on a read-only volume).
+    #[arg(long, env = "CASEBOOK_NO_BUILD")]
+    pub no_build: bool,
     /// Public base URL for absolute links in feeds and the sitemap (default: http://ADDR).
     #[arg(long, value_name = "URL", env = "CASEBOOK_PUBLIC_URL")]
     pub public_url: Option<String>,

@@ -13,6 +13,7 @@ use hyper_util::rt::TokioExecutor;
 use casebook_server::{AppState, ServerConfig};
 
 use super::Workspace;
+use super::backend::{Backend, TestDatabase};
 
 /// The metrics token of test servers.
 pub const METRICS_TOKEN: &str = "test-metrics-token";
@@ -21,6 +22,8 @@ pub const METRICS_TOKEN: &str = "test-metrics-token";
 pub struct TestServer {
     pub base: String,
     pub state: Arc<AppState>,
+    /// Its database (a PostgreSQL one is dropped with the server).
+    pub db: TestDatabase,
 }
 
 /// An answer.
@@ -49,20 +52,48 @@ impl TestServer {
 
     /// The same with the given limits.
     pub async fn start_with(workspace: &Workspace, limits: casebook_server::Limits) -> TestServer {
-        Self::start_configured(workspace, limits, true).await
+        Self::start_configured(workspace, limits, true, Backend::Sqlite).await
+    }
+
+    /// Without the per-client rate limit, on `backend`.
+    pub async fn start_on(workspace: &Workspace, backend: Backend) -> TestServer {
+        Self::start_with_on(workspace, casebook_server::Limits { rate_per_second: 0.0, ..Default::default() }, backend)
+            .await
+    }
+
+    /// With the given limits, on `backend`.
+    pub async fn start_with_on(workspace: &Workspace, limits: casebook_server::Limits, backend: Backend) -> TestServer {
+        Self::start_configured(workspace, limits, true, backend).await
     }
 
     /// Without the per-client rate limit, recording insights or not.
-    pub async fn start_with_insights(workspace: &Workspace, insights: bool) -> TestServer {
+    pub async fn start_with_insights(workspace: &Workspace, insights: bool, backend: Backend) -> TestServer {
         Self::start_configured(
             workspace,
             casebook_server::Limits { rate_per_second: 0.0, ..Default::default() },
             insights,
+            backend,
         )
         .await
     }
 
-    async fn start_configured(workspace: &Workspace, limits: casebook_server::Limits, insights: bool) -> TestServer {
+    /// A server on a new database of `backend`.
+    async fn start_configured(
+        workspace: &Workspace,
+        limits: casebook_server::Limits,
+        insights: bool,
+        backend: Backend,
+    ) -> TestServer {
+        Self::serve(workspace, limits, insights, backend.database(workspace)).await
+    }
+
+    /// A server on `db` (another server's database, for a restart).
+    pub async fn serve(
+        workspace: &Workspace,
+        limits: casebook_server::Limits,
+        insights: bool,
+        db: TestDatabase,
+    ) -> TestServer {
         workspace.build();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
@@ -73,7 +104,7 @@ impl TestServer {
             watch: false,
             public_url: Some("https://archive.example".into()),
             poll_interval: Duration::from_millis(50),
-            db: workspace.path().join("data/casebook.db"),
+            db: db.location(),
             limits,
             metrics_token: Some(METRICS_TOKEN.into()),
             insights,
@@ -86,7 +117,7 @@ impl TestServer {
         tokio::spawn(async move {
             let _ = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await;
         });
-        TestServer { base: format!("http://{addr}"), state }
+        TestServer { base: format!("http://{addr}"), state, db }
     }
 
     /// `GET path` with extra headers.

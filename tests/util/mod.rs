@@ -1,7 +1,9 @@
 //! Test helpers: a temporary working directory holding a corpus, and the binary.
 
+pub mod backend;
 pub mod http;
 pub mod process;
+pub mod proxy;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

@@ -74,10 +74,10 @@ pub enum ServeError {
     #[error(transparent)]
     Index(#[from] casebook_index::IndexError),
     /// The database could not be opened.
-    #[error("cannot open the database `{}`: {source}", path.display())]
+    #[error("cannot open the database `{location}`: {source}")]
     Store {
-        /// The database file.
-        path: std::path::PathBuf,
+        /// The database (shown without its password).
+        location: casebook_store::Location,
         /// What failed.
         source: casebook_store::StoreError,
     },

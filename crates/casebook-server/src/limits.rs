@@ -5,7 +5,8 @@
 //!   and a deadline per request;
 //! - a token bucket per client address on the expensive routes (an empty bucket: 429);
 //! - URL and body size bounds (414, 413);
-//! - failed logins per account and per address in a sliding window.
+//! - the login limits (failed logins per account and per address in a sliding window, counted
+//!   in the store so that they hold across servers).
 //!
 //! A leaf: nothing of the server.
 
@@ -199,54 +200,12 @@ pub fn client_address(peer: Option<SocketAddr>, headers: &HeaderMap, trust_forwa
     }
 }
 
-/// Counts recent failures per key in a sliding window.
-#[derive(Debug, Default)]
-pub struct RateLimiter {
-    failures: Mutex<HashMap<String, Vec<Instant>>>,
-}
-
 /// Window of the login limits.
 pub const LOGIN_WINDOW: Duration = Duration::from_secs(15 * 60);
 /// Failed logins allowed per account in the window.
 pub const LOGIN_FAILURES_PER_ACCOUNT: usize = 5;
 /// Failed logins allowed per client address in the window.
 pub const LOGIN_FAILURES_PER_ADDRESS: usize = 20;
-
-impl RateLimiter {
-    /// Seconds to wait if `key` has had `limit` failures within the window.
-    pub fn blocked(&self, key: &str, limit: usize) -> Option<u64> {
-        let mut failures = match self.failures.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let now = Instant::now();
-        let entry = failures.entry(key.to_string()).or_default();
-        entry.retain(|t| now.duration_since(*t) < LOGIN_WINDOW);
-        (entry.len() >= limit)
-            .then(|| entry.first().map_or(60, |t| (LOGIN_WINDOW - now.duration_since(*t)).as_secs().max(1)))
-    }
-
-    /// Records a failure.
-    pub fn fail(&self, key: &str) {
-        let mut failures = match self.failures.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        let entry = failures.entry(key.to_string()).or_default();
-        entry.push(Instant::now());
-        if failures.len() > 100_000 {
-            let now = Instant::now();
-            failures.retain(|_, times| times.iter().any(|t| now.duration_since(*t) < LOGIN_WINDOW));
-        }
-    }
-
-    /// Forgets the failures of a key (after a successful login).
-    pub fn clear(&self, key: &str) {
-        if let Ok(mut failures) = self.failures.lock() {
-            failures.remove(key);
-        }
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,6 @@
 //! The service's own counters in the Prometheus text format (`GET /metrics`): requests by
 //! route and status, latency histograms, refusals, requests in flight, the index generation
-//! being served and its reloads. Counting costs a few atomic additions per request; routes
+//! being served and its reloads, the store's connections and errors. Counting costs a few atomic additions per request; routes
 //! are the route table's templates (`/cases/{id}`), so the set of series stays bounded. A
 //! leaf: nothing of the server.
 
@@ -54,6 +54,19 @@ pub struct IndexGauges {
     pub in_flight: usize,
 }
 
+/// The store's connections, read when the metrics are rendered.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StoreGauges {
+    /// `sqlite` or `postgres`.
+    pub backend: &'static str,
+    /// Connections the store may hold (SQLite: 1; PostgreSQL: the pool size).
+    pub size: u64,
+    /// Connections busy with a store call now.
+    pub in_use: u64,
+    /// Database operations that failed since the start.
+    pub errors: u64,
+}
+
 /// Every counter of the service.
 #[derive(Debug, Default)]
 pub struct Metrics {
@@ -83,7 +96,7 @@ impl Metrics {
     }
 
     /// The metrics in the Prometheus text exposition format (version 0.0.4).
-    pub fn render(&self, index: IndexGauges) -> String {
+    pub fn render(&self, index: IndexGauges, store: StoreGauges) -> String {
         let mut out = String::new();
         let routes = match self.routes.read() {
             Ok(routes) => routes,
@@ -159,6 +172,21 @@ impl Metrics {
         for (name, help, kind, value) in gauges {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}");
         }
+        let store_gauges = [
+            (
+                "casebook_store_connections",
+                "Connections the store may hold open (SQLite: 1; PostgreSQL: the pool size).",
+                "gauge",
+                store.size,
+            ),
+            ("casebook_store_connections_in_use", "Store connections busy with a call now.", "gauge", store.in_use),
+            ("casebook_store_errors_total", "Database operations that failed.", "counter", store.errors),
+        ];
+        for (name, help, kind, value) in store_gauges {
+            let backend = label(store.backend);
+            let _ =
+                writeln!(out, "# HELP {name} {help}\n# TYPE {name} {kind}\n{name}{{backend=\"{backend}\"}} {value}");
+        }
         out
     }
 }
@@ -179,7 +207,8 @@ mod tests {
         metrics.record("/api/search", 200, Duration::from_millis(30));
         metrics.record("/api/search", 429, Duration::from_micros(50));
         metrics.reloaded(1_800_000_000);
-        let text = metrics.render(IndexGauges { generation: 7, cases: 84, in_flight: 1 });
+        let store = StoreGauges { backend: "postgres", size: 8, in_use: 2, errors: 3 };
+        let text = metrics.render(IndexGauges { generation: 7, cases: 84, in_flight: 1 }, store);
         assert!(text.contains("casebook_http_requests_total{route=\"/api/search\",status=\"200\"} 2\n"), "{text}");
         assert!(text.contains("casebook_http_requests_total{route=\"/api/search\",status=\"429\"} 1\n"));
         assert!(text.contains("casebook_http_request_duration_seconds_bucket{route=\"/api/search\",le=\"0.001\"} 2\n"));
@@ -191,6 +220,11 @@ mod tests {
         assert!(text.contains("casebook_index_generation 7\n"));
         assert!(text.contains("casebook_index_reloads_total 1\n"));
         assert!(text.contains("casebook_index_last_reload_timestamp_seconds 1800000000\n"));
+        assert!(text.contains("casebook_store_connections{backend=\"postgres\"} 8\n"));
+        assert!(text.contains("casebook_store_connections_in_use{backend=\"postgres\"} 2\n"));
+        assert!(text.contains(
+            "# TYPE casebook_store_errors_total counter\ncasebook_store_errors_total{backend=\"postgres\"} 3\n"
+        ));
     }
 
     #[test]

@@ -8,11 +8,11 @@ use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use casebook_index::{Archive, IndexError};
-use casebook_store::Store;
+use casebook_store::{Location, Store};
 
 use crate::error::AppError;
 use crate::insights::Insights;
-use crate::limits::{Guard, Limits, RateLimiter};
+use crate::limits::{Guard, Limits};
 use crate::metrics::Metrics;
 
 /// How the service runs.
@@ -30,8 +30,9 @@ pub struct ServerConfig {
     pub public_url: Option<String>,
     /// How often the index folder (and with `watch`, the corpus) is checked for changes.
     pub poll_interval: Duration,
-    /// The SQLite database of accounts and showcases.
-    pub db: PathBuf,
+    /// The store of accounts, sessions, tokens and showcases: a SQLite file or a PostgreSQL
+    /// database that several servers share.
+    pub db: Location,
     /// Overload and abuse limits.
     pub limits: Limits,
     /// A bearer token that lets clients other than loopback read `/metrics` (none: loopback
@@ -51,8 +52,6 @@ pub struct AppState {
     pub public_url: String,
     /// Accounts, sessions, tokens, showcases.
     pub store: Arc<Store>,
-    /// Failed logins per account and per address.
-    pub login_limiter: RateLimiter,
     /// Requests in flight and the clients' rate-limit buckets.
     pub guard: Guard,
     /// Counters exposed at `/metrics`.
@@ -75,8 +74,8 @@ impl AppState {
     /// Opens the live generation of the index and the database.
     pub fn open(config: ServerConfig, bound: SocketAddr) -> Result<Self, crate::ServeError> {
         let archive = Archive::open(&config.index)?;
-        let store =
-            Store::open(&config.db).map_err(|source| crate::ServeError::Store { path: config.db.clone(), source })?;
+        let store = Store::connect(&config.db)
+            .map_err(|source| crate::ServeError::Store { location: config.db.clone(), source })?;
         let public_url = config.public_url.clone().unwrap_or_else(|| format!("http://{bound}"));
         Ok(AppState {
             public_url: public_url.trim_end_matches('/').to_string(),
@@ -85,7 +84,6 @@ impl AppState {
             insights: Arc::new(Insights::new(config.insights, config.insights_retention_days)),
             config,
             store: Arc::new(store),
-            login_limiter: RateLimiter::default(),
             archive: RwLock::new(Arc::new(archive)),
             reloading: std::sync::Mutex::new(()),
         })

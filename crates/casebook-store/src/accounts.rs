@@ -2,9 +2,9 @@
 //! passwords (Argon2 hashes, checked in the same time whether or not the name exists).
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
+use crate::db::{Conn, Row, params};
 use crate::{Result, Store, StoreError, now};
 
 /// What an account may do.
@@ -76,78 +76,81 @@ fn dummy_hash() -> &'static str {
     })
 }
 
+/// A user from `id, name, role` columns.
+pub(crate) fn user_from(row: &Row, first: usize) -> Result<User> {
+    let role: String = row.get(first + 2)?;
+    Ok(User { id: row.get(first)?, name: row.get(first + 1)?, role: Role::parse(&role).unwrap_or(Role::Organiser) })
+}
+
+/// The account called `name`, through a connection the caller holds.
+pub(crate) fn user(conn: &Conn<'_>, name: &str) -> Result<User> {
+    conn.query_opt("SELECT id, name, role FROM users WHERE name = ?1", params![name])?
+        .map(|row| user_from(&row, 0))
+        .transpose()?
+        .ok_or_else(|| StoreError::NotFound(format!("user `{name}`")))
+}
+
 impl Store {
     /// Creates an account.
     pub fn add_user(&self, name: &str, role: Role, password: &str) -> Result<User> {
         valid_user_name(name)?;
         let hash = hash_password(password)?;
-        let connection = self.lock();
-        let inserted = connection.execute(
-            "INSERT INTO users (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![name, role.as_str(), hash, now()],
-        );
-        match inserted {
-            Ok(_) => Ok(User { id: connection.last_insert_rowid(), name: name.to_string(), role }),
-            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
-                Err(StoreError::Conflict(format!("user `{name}` already exists")))
-            }
-            Err(e) => Err(e.into()),
+        let id = self.run(|conn| {
+            conn.query_opt(
+                "INSERT INTO users (name, role, password_hash, created_at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT (name) DO NOTHING RETURNING id",
+                params![name, role.as_str(), hash, now()],
+            )?
+            .map(|row| row.get::<i64>(0))
+            .transpose()
+        })?;
+        match id {
+            Some(id) => Ok(User { id, name: name.to_string(), role }),
+            None => Err(StoreError::Conflict(format!("user `{name}` already exists"))),
         }
     }
 
     /// Every account, by name.
     pub fn users(&self) -> Result<Vec<User>> {
-        let connection = self.lock();
-        let mut statement = connection.prepare("SELECT id, name, role FROM users ORDER BY name")?;
-        let users = statement
-            .query_map([], |row| {
-                let role: String = row.get(2)?;
-                Ok(User { id: row.get(0)?, name: row.get(1)?, role: Role::parse(&role).unwrap_or(Role::Organiser) })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(users)
-    }
-
-    /// The account called `name`, read through a connection the caller already holds.
-    pub(crate) fn user(&self, connection: &Connection, name: &str) -> Result<User> {
-        connection
-            .query_row("SELECT id, name, role FROM users WHERE name = ?1", [name], |row| {
-                let role: String = row.get(2)?;
-                Ok(User { id: row.get(0)?, name: row.get(1)?, role: Role::parse(&role).unwrap_or(Role::Organiser) })
-            })
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("user `{name}`")))
+        self.read(|conn| {
+            conn.query("SELECT id, name, role FROM users ORDER BY name", params![])?
+                .iter()
+                .map(|row| user_from(row, 0))
+                .collect()
+        })
     }
 
     /// Removes an account with its sessions, tokens and showcases.
     pub fn remove_user(&self, name: &str) -> Result<()> {
-        let connection = self.lock();
-        let removed = connection.execute("DELETE FROM users WHERE name = ?1", [name])?;
+        let removed = self.run(|conn| conn.execute("DELETE FROM users WHERE name = ?1", params![name]))?;
         if removed == 0 { Err(StoreError::NotFound(format!("user `{name}`"))) } else { Ok(()) }
     }
 
     /// Changes a password and ends the account's web sessions.
     pub fn set_password(&self, name: &str, password: &str) -> Result<()> {
         let hash = hash_password(password)?;
-        let mut connection = self.lock();
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let changed = tx.execute("UPDATE users SET password_hash = ?1 WHERE name = ?2", params![hash, name])?;
-        if changed == 0 {
-            return Err(StoreError::NotFound(format!("user `{name}`")));
-        }
-        tx.execute("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)", [name])?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            let changed = tx.execute("UPDATE users SET password_hash = ?1 WHERE name = ?2", params![hash, name])?;
+            if changed == 0 {
+                return Err(StoreError::NotFound(format!("user `{name}`")));
+            }
+            tx.execute("DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE name = ?1)", params![name])?;
+            Ok(())
+        })
     }
 
-    /// The account if the password is right. Takes the same time for an unknown name.
+    /// The account if the password is right. Takes the same time for an unknown name (or a
+    /// name no account can have).
     pub fn verify_login(&self, name: &str, password: &str) -> Result<Option<User>> {
-        let found: Option<(i64, String, String)> = self
-            .lock()
-            .query_row("SELECT id, role, password_hash FROM users WHERE name = ?1", [name], |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-            })
-            .optional()?;
+        let found = if valid_user_name(name).is_ok() {
+            self.run(|conn| {
+                conn.query_opt("SELECT id, role, password_hash FROM users WHERE name = ?1", params![name])?
+                    .map(|row| Ok::<_, StoreError>((row.get::<i64>(0)?, row.get::<String>(1)?, row.get::<String>(2)?)))
+                    .transpose()
+            })?
+        } else {
+            None
+        };
         let hash = found.as_ref().map_or(dummy_hash(), |(_, _, hash)| hash.as_str());
         let good = Argon2::default().verify_password(password.as_bytes(), hash).is_ok();
         Ok(match found {

@@ -2,10 +2,10 @@
 //! categories, opening and closing dates, a short text); companies submit to it while it is
 //! open; from its accepted entries one step makes a draft showcase in call order.
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::{Role, User};
+use crate::db::{Conn, params};
 use crate::showcases::{Showcase, remembered_title};
 use crate::{Result, Store, StoreError, bounded, now, unique_slug};
 
@@ -187,125 +187,108 @@ fn checked(new: &NewCall) -> Result<CallFacts> {
 
 impl Store {
     /// A call by slug with its row id and its owner's row id.
-    pub(crate) fn load_call(connection: &Connection, slug: &str) -> Result<(i64, i64, Call)> {
-        connection
-            .query_row(
+    pub(crate) fn load_call(conn: &Conn<'_>, slug: &str) -> Result<(i64, i64, Call)> {
+        let row = conn
+            .query_opt(
                 "SELECT c.id, c.owner_id, c.slug, c.title, c.event, c.award, c.categories, c.opens_on, c.closes_on,
                         c.description, u.name, c.updated_at
                  FROM calls c JOIN users u ON u.id = c.owner_id WHERE c.slug = ?1",
-                [slug],
-                |row| {
-                    let categories: String = row.get(6)?;
-                    Ok((
-                        row.get(0)?,
-                        row.get(1)?,
-                        Call {
-                            slug: row.get(2)?,
-                            title: row.get(3)?,
-                            event: row.get(4)?,
-                            award: row.get(5)?,
-                            categories: categories.lines().map(str::to_string).collect(),
-                            opens: row.get(7)?,
-                            closes: row.get(8)?,
-                            description: row.get(9)?,
-                            owner: row.get(10)?,
-                            updated_at: row.get(11)?,
-                        },
-                    ))
-                },
-            )
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("call `{slug}`")))
+                params![slug],
+            )?
+            .ok_or_else(|| StoreError::NotFound(format!("call `{slug}`")))?;
+        let categories: String = row.get(6)?;
+        let call = Call {
+            slug: row.get(2)?,
+            title: row.get(3)?,
+            event: row.get(4)?,
+            award: row.get(5)?,
+            categories: categories.lines().map(str::to_string).collect(),
+            opens: row.get(7)?,
+            closes: row.get(8)?,
+            description: row.get(9)?,
+            owner: row.get(10)?,
+            updated_at: row.get(11)?,
+        };
+        Ok((row.get(0)?, row.get(1)?, call))
     }
 
     /// Opens a call owned by `owner`, with a unique slug made from its title.
     pub fn create_call(&self, owner: &User, new: &NewCall) -> Result<Call> {
         let (title, event, award, categories, opens, closes, description) = checked(new)?;
-        let mut connection = self.lock();
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let slug = unique_slug(&tx, "calls", &title, "call")?;
-        tx.execute(
-            "INSERT INTO calls (slug, owner_id, title, event, award, categories, opens_on, closes_on, description, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
-            params![slug, owner.id, title, event, award, categories.join("\n"), opens, closes, description, now()],
-        )?;
-        let (_, _, call) = Self::load_call(&tx, &slug)?;
-        tx.commit()?;
-        Ok(call)
+        self.write(|tx| {
+            let slug = unique_slug(tx, "calls", &title, "call")?;
+            tx.execute(
+                "INSERT INTO calls (slug, owner_id, title, event, award, categories, opens_on, closes_on, description, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+                params![slug, owner.id, title, event, award, categories.join("\n"), opens, closes, description, now()],
+            )?;
+            Ok(Self::load_call(tx, &slug)?.2)
+        })
     }
 
     /// A call, whoever asks (calls are public).
     pub fn call(&self, slug: &str) -> Result<Call> {
-        Ok(Self::load_call(&self.lock(), slug)?.2)
+        Ok(self.read(|conn| Self::load_call(conn, slug))?.2)
     }
 
     /// Calls listed for `viewer`: their own (every one, for an admin), newest deadline first;
     /// or, for anonymous visitors, those open or upcoming, nearest deadline first.
     pub fn calls(&self, viewer: Option<&User>) -> Result<Vec<Call>> {
-        let connection = self.lock();
-        let slugs: Vec<String> = {
-            let mut statement = connection.prepare(
+        self.read(|conn| {
+            let slugs = conn.query(
                 "SELECT slug FROM calls
-                 WHERE (?1 IS NULL AND closes_on >= ?3) OR ?2 = 'admin' OR owner_id = ?1
-                 ORDER BY CASE WHEN ?1 IS NULL THEN closes_on END ASC, closes_on DESC, id DESC",
+                 WHERE (CAST(?1 AS BIGINT) IS NULL AND closes_on >= ?3) OR CAST(?2 AS TEXT) = 'admin' OR owner_id = ?1
+                 ORDER BY CASE WHEN CAST(?1 AS BIGINT) IS NULL THEN closes_on END ASC, closes_on DESC, id DESC",
+                params![viewer.map(|u| u.id), viewer.map(|u| u.role.as_str()), today()],
             )?;
-            statement
-                .query_map(params![viewer.map(|u| u.id), viewer.map(|u| u.role.as_str()), today()], |row| row.get(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?
-        };
-        slugs.iter().map(|slug| Self::load_call(&connection, slug).map(|(_, _, c)| c)).collect()
+            slugs.iter().map(|row| Self::load_call(conn, &row.get::<String>(0)?).map(|(_, _, c)| c)).collect()
+        })
     }
 
     /// Changes a call of `editor` (an admin: any call); another organiser's call is 403.
     pub fn update_call(&self, slug: &str, editor: &User, patch: &CallPatch) -> Result<Call> {
-        let mut connection = self.lock();
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (id, owner, call) = Self::load_call(&tx, slug)?;
-        if editor.role != Role::Admin && editor.id != owner {
-            return Err(StoreError::Forbidden(format!("call `{slug}` belongs to another organiser")));
-        }
-        let merged = NewCall {
-            title: patch.title.clone().unwrap_or(call.title),
-            event: patch.event.clone().or(call.event),
-            award: patch.award.clone().or(call.award),
-            categories: patch.categories.clone().unwrap_or(call.categories),
-            opens: patch.opens.clone().unwrap_or(call.opens),
-            closes: patch.closes.clone().unwrap_or(call.closes),
-            description: Some(patch.description.clone().unwrap_or(call.description)),
-        };
-        let (title, event, award, categories, opens, closes, description) = checked(&merged)?;
-        tx.execute(
-            "UPDATE calls SET title = ?1, event = ?2, award = ?3, categories = ?4, opens_on = ?5, closes_on = ?6,
-                              description = ?7, updated_at = ?8 WHERE id = ?9",
-            params![title, event, award, categories.join("\n"), opens, closes, description, now(), id],
-        )?;
-        let (_, _, call) = Self::load_call(&tx, slug)?;
-        tx.commit()?;
-        Ok(call)
+        self.write(|tx| {
+            let (id, owner, call) = Self::load_call(tx, slug)?;
+            if editor.role != Role::Admin && editor.id != owner {
+                return Err(StoreError::Forbidden(format!("call `{slug}` belongs to another organiser")));
+            }
+            let merged = NewCall {
+                title: patch.title.clone().unwrap_or(call.title),
+                event: patch.event.clone().or(call.event),
+                award: patch.award.clone().or(call.award),
+                categories: patch.categories.clone().unwrap_or(call.categories),
+                opens: patch.opens.clone().unwrap_or(call.opens),
+                closes: patch.closes.clone().unwrap_or(call.closes),
+                description: Some(patch.description.clone().unwrap_or(call.description)),
+            };
+            let (title, event, award, categories, opens, closes, description) = checked(&merged)?;
+            tx.execute(
+                "UPDATE calls SET title = ?1, event = ?2, award = ?3, categories = ?4, opens_on = ?5, closes_on = ?6,
+                                  description = ?7, updated_at = ?8 WHERE id = ?9",
+                params![title, event, award, categories.join("\n"), opens, closes, description, now(), id],
+            )?;
+            Ok(Self::load_call(tx, slug)?.2)
+        })
     }
 
     /// Makes a draft showcase of the accepted entries of a call, in call order: by category
     /// in the order the call lists them (entries without one last), then in the order they
     /// were submitted. Titled after the call, with its event.
     pub fn showcase_from_call(&self, slug: &str, user: &User) -> Result<Showcase> {
-        let mut connection = self.lock();
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (call_id, owner, call) = Self::load_call(&tx, slug)?;
-        if user.role != Role::Admin && user.id != owner {
-            return Err(StoreError::Forbidden(format!("call `{slug}` belongs to another organiser")));
-        }
-        let mut accepted: Vec<(usize, String, String)> = {
-            let mut statement = tx.prepare(
-                "SELECT case_id, title, fields FROM submissions
-                 WHERE call_id = ?1 AND status = 'accepted' AND case_id IS NOT NULL ORDER BY submitted_at, id",
-            )?;
-            let rows = statement
-                .query_map([call_id], |row| {
-                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?, row.get::<_, String>(2)?))
-                })?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            rows.into_iter()
-                .map(|(case_id, title, fields)| {
+        self.write(|tx| {
+            let (call_id, owner, call) = Self::load_call(tx, slug)?;
+            if user.role != Role::Admin && user.id != owner {
+                return Err(StoreError::Forbidden(format!("call `{slug}` belongs to another organiser")));
+            }
+            let mut accepted: Vec<(usize, String, String)> = tx
+                .query(
+                    "SELECT case_id, title, fields FROM submissions
+                     WHERE call_id = ?1 AND status = 'accepted' AND case_id IS NOT NULL ORDER BY submitted_at, id",
+                    params![call_id],
+                )?
+                .iter()
+                .map(|row| {
+                    let (case_id, title, fields): (String, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?);
                     let category = serde_json::from_str::<casebook_corpus::CaseFields>(&fields)
                         .map(|f| f.category)
                         .unwrap_or_default();
@@ -316,32 +299,29 @@ impl Store {
                             casebook_corpus::text::lookup_key(c) == casebook_corpus::text::lookup_key(&category)
                         })
                         .unwrap_or(call.categories.len());
-                    (rank, case_id, title)
+                    Ok((rank, case_id, title))
                 })
-                .collect()
-        };
-        if accepted.is_empty() {
-            return Err(StoreError::Invalid(format!("call `{slug}` has no accepted entry yet")));
-        }
-        accepted.sort_by_key(|(rank, _, _)| *rank);
-        let showcase_slug = unique_slug(&tx, "showcases", &call.title, "showcase")?;
-        let description = format!("The accepted entries of the call \"{}\".", call.title);
-        tx.execute(
-            "INSERT INTO showcases (slug, owner_id, title, event, date, description, status, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, NULL, ?5, 'draft', ?6, ?6)",
-            params![showcase_slug, user.id, call.title, call.event, description, now()],
-        )?;
-        let showcase_id = tx.last_insert_rowid();
-        for (position, (_, case_id, title)) in accepted.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO showcase_items (showcase_id, case_id, position, note, last_title, added_at)
-                 VALUES (?1, ?2, ?3, '', ?4, ?5)",
-                params![showcase_id, case_id, position as i64 + 1, remembered_title(title), now()],
+                .collect::<Result<_>>()?;
+            if accepted.is_empty() {
+                return Err(StoreError::Invalid(format!("call `{slug}` has no accepted entry yet")));
+            }
+            accepted.sort_by_key(|(rank, _, _)| *rank);
+            let showcase_slug = unique_slug(tx, "showcases", &call.title, "showcase")?;
+            let description = format!("The accepted entries of the call \"{}\".", call.title);
+            let showcase_id = tx.insert(
+                "INSERT INTO showcases (slug, owner_id, title, event, date, description, status, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, NULL, ?5, 'draft', ?6, ?6) RETURNING id",
+                params![showcase_slug, user.id, call.title, call.event, description, now()],
             )?;
-        }
-        let (_, _, showcase) = Self::load(&tx, &showcase_slug)?;
-        tx.commit()?;
-        Ok(showcase)
+            for (position, (_, case_id, title)) in accepted.iter().enumerate() {
+                tx.execute(
+                    "INSERT INTO showcase_items (showcase_id, case_id, position, note, last_title, added_at)
+                     VALUES (?1, ?2, ?3, '', ?4, ?5)",
+                    params![showcase_id, case_id, position as i64 + 1, remembered_title(title), now()],
+                )?;
+            }
+            Ok(Self::load(tx, &showcase_slug)?.2)
+        })
     }
 }
 

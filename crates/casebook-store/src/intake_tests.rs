@@ -1,14 +1,17 @@
-//! Unit tests of calls and submissions on a real SQLite file: dates and states, who reviews
-//! what, deciding once, the history, the showcase in call order, export and import.
+//! Unit tests of calls and submissions on SQLite and on PostgreSQL: dates and states, who
+//! reviews what, deciding once, the history, the showcase in call order, export and import.
 
 use super::*;
+use crate::testing::{TestDb, on_both_backends};
 use casebook_corpus::CaseFields;
 
-fn store() -> (tempfile::TempDir, Store) {
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("casebook.db")).unwrap();
-    (dir, store)
-}
+on_both_backends!(
+    calls_have_checked_dates_slugs_and_owners,
+    closed_and_upcoming_calls_refuse_entries,
+    organisers_review_their_own_calls_and_decide_once,
+    accepted_entries_make_a_draft_showcase_in_call_order_and_survive_export,
+    a_submission_accepted_twice_at_once_is_accepted_once,
+);
 
 fn open_call(title: &str, categories: &[&str]) -> NewCall {
     NewCall {
@@ -36,9 +39,8 @@ fn submit(store: &Store, call: Option<&str>, fields: CaseFields) -> (Submission,
         .unwrap()
 }
 
-#[test]
-fn calls_have_checked_dates_slugs_and_owners() {
-    let (_dir, store) = store();
+fn calls_have_checked_dates_slugs_and_owners(db: &TestDb) {
+    let store = db.store();
     let anna = store.add_user("anna", Role::Organiser, "correct horse battery").unwrap();
     let bruno = store.add_user("bruno", Role::Organiser, "correct horse battery").unwrap();
     let call =
@@ -59,9 +61,8 @@ fn calls_have_checked_dates_slugs_and_owners() {
     assert!(store.calls(Some(&bruno)).unwrap().is_empty());
 }
 
-#[test]
-fn closed_and_upcoming_calls_refuse_entries() {
-    let (_dir, store) = store();
+fn closed_and_upcoming_calls_refuse_entries(db: &TestDb) {
+    let store = db.store();
     let anna = store.add_user("anna", Role::Organiser, "correct horse battery").unwrap();
     let closed = NewCall { opens: "2020-01-01".into(), closes: "2020-12-31".into(), ..open_call("Old", &[]) };
     let closed = store.create_call(&anna, &closed).unwrap();
@@ -80,9 +81,8 @@ fn closed_and_upcoming_calls_refuse_entries() {
     assert!(matches!(bad_email, Err(StoreError::Invalid(_))));
 }
 
-#[test]
-fn organisers_review_their_own_calls_and_decide_once() {
-    let (dir, store) = store();
+fn organisers_review_their_own_calls_and_decide_once(db: &TestDb) {
+    let store = db.store();
     let anna = store.add_user("anna", Role::Organiser, "correct horse battery").unwrap();
     let bruno = store.add_user("bruno", Role::Organiser, "correct horse battery").unwrap();
     let root = store.add_user("root", Role::Admin, "correct horse battery").unwrap();
@@ -93,7 +93,7 @@ fn organisers_review_their_own_calls_and_decide_once() {
     assert_eq!(store.submission_by_token(&token).unwrap().id, submission.id);
     assert!(matches!(store.submission_by_token(&"0".repeat(64)), Err(StoreError::NotFound(_))));
     // Only a hash of the token is stored.
-    let raw = std::fs::read(dir.path().join("casebook.db")).unwrap();
+    let raw = db.raw(&store);
     assert!(!raw.windows(token.len()).any(|w| w == token.as_bytes()));
 
     assert!(matches!(store.submission(submission.id, &bruno), Err(StoreError::Forbidden(_))));
@@ -136,9 +136,8 @@ fn organisers_review_their_own_calls_and_decide_once() {
     assert_eq!(store.problems().unwrap(), Vec::<String>::new());
 }
 
-#[test]
-fn accepted_entries_make_a_draft_showcase_in_call_order_and_survive_export() {
-    let (dir, store) = store();
+fn accepted_entries_make_a_draft_showcase_in_call_order_and_survive_export(db: &TestDb) {
+    let store = db.store();
     let anna = store.add_user("anna", Role::Organiser, "correct horse battery").unwrap();
     let call = store.create_call(&anna, &open_call("Roadshow Napoli", &["Salute", "Energia"])).unwrap();
     assert!(matches!(store.showcase_from_call(&call.slug, &anna), Err(StoreError::Invalid(_))));
@@ -168,7 +167,8 @@ fn accepted_entries_make_a_draft_showcase_in_call_order_and_survive_export() {
     let exported = store.export().unwrap();
     assert_eq!(exported["calls"].as_array().unwrap().len(), 1);
     assert_eq!(exported["submissions"].as_array().unwrap().len(), 5);
-    let other = Store::open(&dir.path().join("other.db")).unwrap();
+    let other_db = db.other();
+    let other = other_db.store();
     other.add_user("anna", Role::Organiser, "correct horse battery").unwrap();
     assert_eq!(other.import(&exported).unwrap(), 1);
     assert_eq!(other.import(&exported).unwrap(), 1, "importing again replaces, never duplicates");
@@ -177,4 +177,44 @@ fn accepted_entries_make_a_draft_showcase_in_call_order_and_survive_export() {
     let moved = other.submission_by_token(&pending_token).unwrap();
     assert_eq!((moved.fields.title.as_str(), moved.history.len()), ("Ancora in attesa", 1));
     assert_eq!(other.problems().unwrap(), Vec::<String>::new());
+}
+
+/// Two reviewers accept the same submission at the same moment (two servers, say): one
+/// acceptance, one 409, and only the winner's file is left.
+fn a_submission_accepted_twice_at_once_is_accepted_once(db: &TestDb) {
+    let store = db.store();
+    let anna = store.add_user("anna", Role::Organiser, "correct horse battery").unwrap();
+    let call = store.create_call(&anna, &open_call("Race", &[])).unwrap();
+    let (submission, _) = submit(&store, Some(&call.slug), entry("Contesa", ""));
+    let files = std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let outcomes: Vec<std::result::Result<Submission, StoreError>> = std::thread::scope(|scope| {
+        let reviewers: Vec<_> = (0..2)
+            .map(|n| {
+                let (store, anna, files) = (db.store(), &anna, &files);
+                scope.spawn(move || {
+                    store.accept_submission::<StoreError>(
+                        submission.id,
+                        anna,
+                        "",
+                        |_| {
+                            let path = format!("cases/2027/contesa-{n}.md");
+                            files.lock().unwrap().insert(path.clone());
+                            std::thread::sleep(std::time::Duration::from_millis(50));
+                            Ok(("contesa".into(), path))
+                        },
+                        |path| {
+                            files.lock().unwrap().remove(path);
+                        },
+                    )
+                })
+            })
+            .collect();
+        reviewers.into_iter().map(|r| r.join().unwrap()).collect()
+    });
+    let accepted: Vec<&Submission> = outcomes.iter().filter_map(|o| o.as_ref().ok()).collect();
+    assert_eq!(accepted.len(), 1, "{outcomes:?}");
+    assert!(outcomes.iter().any(|o| matches!(o, Err(StoreError::Conflict(m)) if m.contains("already accepted"))));
+    let left: Vec<String> = files.lock().unwrap().iter().cloned().collect();
+    assert_eq!(left, [accepted[0].case_path.clone().unwrap()], "the loser's file is removed");
+    assert_eq!(store.submission(submission.id, &anna).unwrap().history.len(), 2);
 }

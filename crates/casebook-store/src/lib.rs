@@ -1,51 +1,65 @@
-//! Casebook's persistent state: accounts, web sessions, API tokens and showcases, in an
-//! embedded SQLite database (WAL, foreign keys, migrations at start-up). Every change that
-//! touches several rows runs in one transaction.
+//! Casebook's persistent state: accounts, web sessions, API tokens, showcases, calls,
+//! submissions, insights and login limits, in an embedded SQLite database (the default) or
+//! in a PostgreSQL database that several servers share. Every change that touches several
+//! rows runs in one transaction.
 //!
-//! The whole interface is [`Store`]'s methods: a PostgreSQL backend for deployments with
-//! several server instances would implement the same methods.
-//!
-//! This file owns the error type, opening the database (pragmas, migrations) and the
-//! helpers every job shares. Each job adds its methods to [`Store`] in its own module, which
-//! also holds that job's SQL: `accounts`, `sessions`, `tokens`, `showcases`, `calls` (calls
-//! for entries), `submissions` (public submissions and their review), `insights` (searches
-//! and views per day) and `transfer` (backup, export, import, integrity check).
+//! The whole interface is [`Store`]'s methods, written once for both backends over the
+//! portable layer of `db.rs` (`sqlite.rs` and `pg.rs` run its statements). This file owns
+//! the error type, opening a [`Location`], the three ways a method gets a connection
+//! ([`Store::read`], [`Store::write`], [`Store::run`]) and the helpers every job shares.
+//! Each job adds its methods to [`Store`] in its own module, which also holds that job's
+//! SQL: `accounts`, `sessions`, `tokens`, `showcases`, `calls` (calls for entries),
+//! `submissions` (public submissions and their review), `insights` (searches and views per
+//! day), `login_limits` (failed logins), `transfer` (backup, export, import, integrity check).
 
 mod accounts;
 mod calls;
+mod db;
 mod insights;
+mod location;
+mod login_limits;
+mod pg;
+mod pg_types;
 mod schema;
+mod schema_postgres;
+pub mod scratch;
 mod secret;
 mod sessions;
 mod showcases;
+mod sqlite;
 mod submissions;
 mod tokens;
 mod transfer;
+mod transfer_accounts;
 mod transfer_intake;
 
 use std::path::Path;
+use std::sync::atomic::Ordering;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use db::{Conn, Stats, params};
 
 pub use accounts::{Role, User};
 pub use calls::{Call, CallPatch, CallState, NewCall, today};
+pub use db::{DbError, Dialect, PoolStatus};
 pub use insights::{
     DayCount, FilterCount, InsightEvent, InsightReport, MAX_INSIGHT_TEXT, QueryCount, ViewCount, ViewKind,
 };
+pub use location::{Location, PostgresUrl, redact};
 pub use secret::{constant_time_eq, random_hex};
 pub use sessions::{SESSION_SECONDS, Session};
 pub use showcases::{Item, NewShowcase, Showcase, ShowcasePatch, Status};
 pub use submissions::{NewSubmission, Submission, SubmissionEvent, SubmissionStatus, check_email};
 pub use tokens::TokenInfo;
+pub use transfer::ExportScope;
 
 /// What can go wrong.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     /// The database failed.
     #[error("database error: {0}")]
-    Db(#[from] rusqlite::Error),
+    Db(#[from] DbError),
     /// No such user, token or showcase.
     #[error("{0} not found")]
     NotFound(String),
@@ -72,6 +86,12 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
+impl From<rusqlite::Error> for StoreError {
+    fn from(error: rusqlite::Error) -> Self {
+        StoreError::Db(DbError::Sqlite(error))
+    }
+}
+
 /// Every fallible operation of the store returns this.
 type Result<T> = std::result::Result<T, StoreError>;
 
@@ -95,7 +115,7 @@ fn bounded(value: &str, max: usize, what: &str) -> Result<String> {
 
 /// A slug made from `title` that no row of `table` has yet (`table` is one of this crate's
 /// tables with a `slug` column: a constant, never user input).
-fn unique_slug(connection: &Connection, table: &str, title: &str, fallback: &str) -> Result<String> {
+fn unique_slug(conn: &Conn<'_>, table: &str, title: &str, fallback: &str) -> Result<String> {
     let mut base = casebook_corpus::text::slugify(title);
     base.truncate(60);
     let base =
@@ -103,65 +123,159 @@ fn unique_slug(connection: &Connection, table: &str, title: &str, fallback: &str
     let mut slug = base.clone();
     let mut n = 2;
     let query = format!("SELECT 1 FROM {table} WHERE slug = ?1");
-    while connection.query_row(&query, [&slug], |_| Ok(())).optional()?.is_some() {
+    while conn.query_opt(&query, params![slug])?.is_some() {
         slug = format!("{base}-{n}");
         n += 1;
     }
     Ok(slug)
 }
 
-/// The database.
+/// The database: a SQLite file behind one connection, or a pool of PostgreSQL connections.
 pub struct Store {
-    connection: Mutex<Connection>,
+    backend: Backend,
+    stats: Stats,
+}
+
+enum Backend {
+    Sqlite { connection: Mutex<rusqlite::Connection> },
+    Postgres(pg::Pool),
 }
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Store")
+        write!(f, "Store({})", self.dialect_name())
     }
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and applies migrations.
+    /// Opens (creating if needed) the SQLite database at `path` and applies migrations.
     pub fn open(path: &Path) -> Result<Store> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent)?;
-        }
-        let connection = Connection::open(path)?;
-        connection.busy_timeout(std::time::Duration::from_secs(5))?;
-        connection.pragma_update(None, "journal_mode", "WAL")?;
-        connection.pragma_update(None, "foreign_keys", "ON")?;
-        connection.pragma_update(None, "synchronous", "NORMAL")?;
-        let store = Store { connection: Mutex::new(connection) };
-        store.migrate()?;
-        Ok(store)
+        let connection = sqlite::open(path)?;
+        let stats = Stats::default();
+        stats.size.store(1, Ordering::Relaxed);
+        Ok(Store { backend: Backend::Sqlite { connection: Mutex::new(connection) }, stats })
     }
 
-    /// The connection, for one job's statements or transaction; a panic in another holder
-    /// does not make the store unusable.
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        match self.connection.lock() {
-            Ok(guard) => guard,
-            Err(poisoned) => poisoned.into_inner(),
+    /// Opens the store at `location`: a SQLite file, or a PostgreSQL database (connecting
+    /// once and applying migrations; the pool's other connections open when first needed).
+    pub fn connect(location: &Location) -> Result<Store> {
+        match location {
+            Location::Sqlite(path) => Store::open(path),
+            Location::Postgres(url) => {
+                let pool = pg::Pool::start(url.config()?, url.pool_size())?;
+                let stats = Stats::default();
+                stats.size.store(pool.size(), Ordering::Relaxed);
+                pool.migrate(&stats)?;
+                Ok(Store { backend: Backend::Postgres(pool), stats })
+            }
         }
     }
 
-    /// Applies the migrations of [`schema::MIGRATIONS`] the database has not seen yet.
-    fn migrate(&self) -> Result<()> {
-        let mut connection = self.lock();
-        let version: i64 = connection.pragma_query_value(None, "user_version", |row| row.get(0))?;
-        for (index, migration) in schema::MIGRATIONS.iter().enumerate().skip(version.max(0) as usize) {
-            let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            tx.execute_batch(migration)?;
-            tx.pragma_update(None, "user_version", (index + 1) as i64)?;
-            tx.commit()?;
-            tracing::info!(version = index + 1, "database migrated");
+    /// Which database this is.
+    pub fn dialect(&self) -> Dialect {
+        match self.backend {
+            Backend::Sqlite { .. } => Dialect::Sqlite,
+            Backend::Postgres(_) => Dialect::Postgres,
         }
-        Ok(())
+    }
+
+    fn dialect_name(&self) -> &'static str {
+        match self.dialect() {
+            Dialect::Sqlite => "sqlite",
+            Dialect::Postgres => "postgres",
+        }
+    }
+
+    /// The SQLite connection; a panic in another holder does not make the store unusable.
+    fn lock(connection: &Mutex<rusqlite::Connection>) -> MutexGuard<'_, rusqlite::Connection> {
+        connection.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Runs `work` with statements that each commit on their own (no transaction): for a
+    /// single statement, or statements whose order alone is enough.
+    pub(crate) fn run<T>(&self, work: impl FnOnce(&Conn<'_>) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite { connection, .. } => {
+                let connection = Self::lock(connection);
+                let _busy = Busy::new(&self.stats);
+                work(&Conn::sqlite(&connection, &self.stats))
+            }
+            Backend::Postgres(pool) => pool.run(&self.stats, work),
+        }
+    }
+
+    /// Runs `work` on a consistent snapshot (PostgreSQL: a read-only repeatable-read
+    /// transaction; SQLite: the one connection, which nothing else uses meanwhile).
+    pub(crate) fn read<T>(&self, work: impl FnOnce(&Conn<'_>) -> Result<T>) -> Result<T> {
+        match &self.backend {
+            Backend::Sqlite { .. } => self.run(work),
+            Backend::Postgres(pool) => pool.read(&self.stats, work),
+        }
+    }
+
+    /// Runs `work` in a write transaction, committed when it returns `Ok`, rolled back
+    /// otherwise. SQLite takes the write lock first (`BEGIN IMMEDIATE`); PostgreSQL runs it
+    /// `SERIALIZABLE` and runs it again when it conflicted with a concurrent transaction of
+    /// another server, so `work` may run more than once and must only have effects it undoes
+    /// when it fails.
+    pub(crate) fn write<T, E: From<StoreError>>(
+        &self,
+        mut work: impl FnMut(&Conn<'_>) -> std::result::Result<T, E>,
+    ) -> std::result::Result<T, E> {
+        match &self.backend {
+            Backend::Sqlite { connection, .. } => {
+                let mut connection = Self::lock(connection);
+                let _busy = Busy::new(&self.stats);
+                let tx = sqlite::begin_write(&mut connection).map_err(|e| E::from(self.failed(e.into())))?;
+                let value = work(&Conn::sqlite(&tx, &self.stats))?;
+                tx.commit().map_err(|e| E::from(self.failed(e.into())))?;
+                Ok(value)
+            }
+            Backend::Postgres(pool) => pool.write(&self.stats, work),
+        }
+    }
+
+    /// Counts a failure outside a statement (a begin or a commit).
+    fn failed(&self, error: StoreError) -> StoreError {
+        self.stats.errors.fetch_add(1, Ordering::Relaxed);
+        error
+    }
+
+    /// Whether the database answers (`SELECT 1`): the store check of `/healthz`.
+    pub fn ping(&self) -> Result<()> {
+        self.run(|conn| conn.query("SELECT 1", params![]).map(drop))
+    }
+
+    /// The figures of the store's connections, for `/metrics`.
+    pub fn pool_status(&self) -> PoolStatus {
+        PoolStatus {
+            backend: self.dialect_name(),
+            size: self.stats.size.load(Ordering::Relaxed),
+            in_use: self.stats.in_use.load(Ordering::Relaxed),
+            errors: self.stats.errors.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Counts a connection as busy while it lives.
+struct Busy<'a>(&'a Stats);
+
+impl<'a> Busy<'a> {
+    fn new(stats: &'a Stats) -> Self {
+        stats.in_use.fetch_add(1, Ordering::Relaxed);
+        Busy(stats)
+    }
+}
+
+impl Drop for Busy<'_> {
+    fn drop(&mut self) {
+        self.0.in_use.fetch_sub(1, Ordering::Relaxed);
     }
 }
 
 #[cfg(test)]
 mod intake_tests;
+#[cfg(test)]
+mod testing;
 #[cfg(test)]
 mod tests;

@@ -1,4 +1,6 @@
-//! Schema migrations, applied in order at start-up; `PRAGMA user_version` records the last.
+//! SQLite schema migrations, applied in order at start-up; `PRAGMA user_version` records the
+//! last. `schema_postgres.rs` holds the same versions for PostgreSQL: a migration is appended
+//! to both.
 
 /// Each entry migrates from version `index` to `index + 1`.
 pub const MIGRATIONS: &[&str] = &[
@@ -110,5 +112,15 @@ pub const MIGRATIONS: &[&str] = &[
         note          TEXT NOT NULL DEFAULT ''
     );
     CREATE INDEX submission_events_order ON submission_events (submission_id, id);
+    "#,
+    // 4: failed logins per account and per client address (hashed keys), shared by every
+    // server using the database, pruned after the window.
+    r#"
+    CREATE TABLE login_failures (
+        key_hash TEXT NOT NULL,
+        at       INTEGER NOT NULL
+    );
+    CREATE INDEX login_failures_by_key ON login_failures (key_hash, at);
+    CREATE INDEX login_failures_by_time ON login_failures (at);
     "#,
 ];

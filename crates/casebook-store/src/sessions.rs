@@ -2,9 +2,8 @@
 //! it, and the CSRF token each session's forms carry. Only a hash of the cookie secret is
 //! stored.
 
-use rusqlite::{OptionalExtension, params};
-
-use crate::accounts::{Role, User};
+use crate::accounts::{User, user_from};
+use crate::db::params;
 use crate::{Result, Store, now, secret};
 
 /// A logged-in web session.
@@ -24,12 +23,13 @@ impl Store {
     pub fn create_session(&self, user: &User) -> Result<(String, Session)> {
         let secret = secret::random_hex(32)?;
         let csrf = secret::random_hex(32)?;
-        let connection = self.lock();
-        connection.execute("DELETE FROM sessions WHERE expires_at < ?1", [now()])?;
-        connection.execute(
-            "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![secret::hex(&secret::digest(&secret)), user.id, csrf, now(), now() + SESSION_SECONDS],
-        )?;
+        self.run(|conn| {
+            conn.execute("DELETE FROM sessions WHERE expires_at < ?1", params![now()])?;
+            conn.execute(
+                "INSERT INTO sessions (id_hash, user_id, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![secret::hex(&secret::digest(&secret)), user.id, csrf, now(), now() + SESSION_SECONDS],
+            )
+        })?;
         Ok((secret, Session { user: user.clone(), csrf }))
     }
 
@@ -38,31 +38,22 @@ impl Store {
         if secret.len() != 64 {
             return Ok(None);
         }
-        let session = self
-            .lock()
-            .query_row(
+        self.run(|conn| {
+            conn.query_opt(
                 "SELECT u.id, u.name, u.role, s.csrf FROM sessions s JOIN users u ON u.id = s.user_id
                  WHERE s.id_hash = ?1 AND s.expires_at > ?2",
                 params![secret::hex(&secret::digest(secret)), now()],
-                |row| {
-                    let role: String = row.get(2)?;
-                    Ok(Session {
-                        user: User {
-                            id: row.get(0)?,
-                            name: row.get(1)?,
-                            role: Role::parse(&role).unwrap_or(Role::Organiser),
-                        },
-                        csrf: row.get(3)?,
-                    })
-                },
-            )
-            .optional()?;
-        Ok(session)
+            )?
+            .map(|row| Ok(Session { user: user_from(&row, 0)?, csrf: row.get(3)? }))
+            .transpose()
+        })
     }
 
     /// Ends a session.
     pub fn delete_session(&self, secret: &str) -> Result<()> {
-        self.lock().execute("DELETE FROM sessions WHERE id_hash = ?1", [secret::hex(&secret::digest(secret))])?;
+        self.run(|conn| {
+            conn.execute("DELETE FROM sessions WHERE id_hash = ?1", params![secret::hex(&secret::digest(secret))])
+        })?;
         Ok(())
     }
 }

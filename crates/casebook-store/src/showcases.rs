@@ -1,10 +1,10 @@
 //! Showcases: curated, ordered lists of cases with notes, drafts or published; reading them
 //! as a given viewer may see them and every change an owner (or an admin) may make.
 
-use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
 use crate::accounts::{Role, User};
+use crate::db::{Conn, params};
 use crate::{Result, Store, StoreError, bounded, now, unique_slug};
 
 /// Draft or published.
@@ -108,46 +108,42 @@ fn optional(value: Option<&str>, max: usize, what: &str) -> Result<Option<String
 
 impl Store {
     /// A showcase by slug with its row id and its owner's row id, whoever asks.
-    pub(crate) fn load(connection: &Connection, slug: &str) -> Result<(i64, i64, Showcase)> {
-        let found = connection
-            .query_row(
+    pub(crate) fn load(conn: &Conn<'_>, slug: &str) -> Result<(i64, i64, Showcase)> {
+        let row = conn
+            .query_opt(
                 "SELECT s.id, s.owner_id, s.slug, s.title, s.event, s.date, s.description, s.status, u.name, s.updated_at
                  FROM showcases s JOIN users u ON u.id = s.owner_id WHERE s.slug = ?1",
-                [slug],
-                |row| {
-                    let status: String = row.get(7)?;
-                    Ok((
-                        row.get::<_, i64>(0)?,
-                        row.get::<_, i64>(1)?,
-                        Showcase {
-                            slug: row.get(2)?,
-                            title: row.get(3)?,
-                            event: row.get(4)?,
-                            date: row.get(5)?,
-                            description: row.get(6)?,
-                            status: if status == "published" { Status::Published } else { Status::Draft },
-                            owner: row.get(8)?,
-                            updated_at: row.get(9)?,
-                            items: Vec::new(),
-                        },
-                    ))
-                },
-            )
-            .optional()?;
-        let (id, owner, mut showcase) = found.ok_or_else(|| StoreError::NotFound(format!("showcase `{slug}`")))?;
-        let mut statement = connection
-            .prepare("SELECT case_id, note, last_title FROM showcase_items WHERE showcase_id = ?1 ORDER BY position")?;
-        showcase.items = statement
-            .query_map([id], |row| Ok(Item { case_id: row.get(0)?, note: row.get(1)?, last_title: row.get(2)? }))?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok((id, owner, showcase))
+                params![slug],
+            )?
+            .ok_or_else(|| StoreError::NotFound(format!("showcase `{slug}`")))?;
+        let status: String = row.get(7)?;
+        let id: i64 = row.get(0)?;
+        let items = conn
+            .query(
+                "SELECT case_id, note, last_title FROM showcase_items WHERE showcase_id = ?1 ORDER BY position",
+                params![id],
+            )?
+            .iter()
+            .map(|item| Ok(Item { case_id: item.get(0)?, note: item.get(1)?, last_title: item.get(2)? }))
+            .collect::<Result<Vec<_>>>()?;
+        let showcase = Showcase {
+            slug: row.get(2)?,
+            title: row.get(3)?,
+            event: row.get(4)?,
+            date: row.get(5)?,
+            description: row.get(6)?,
+            status: if status == "published" { Status::Published } else { Status::Draft },
+            owner: row.get(8)?,
+            updated_at: row.get(9)?,
+            items,
+        };
+        Ok((id, row.get(1)?, showcase))
     }
 
     /// A showcase as `viewer` may see it: published ones to everyone; drafts to their owner
     /// and admins; otherwise not found.
     pub fn showcase(&self, slug: &str, viewer: Option<&User>) -> Result<Showcase> {
-        let connection = self.lock();
-        let (_, owner, showcase) = Self::load(&connection, slug)?;
+        let (_, owner, showcase) = self.read(|conn| Self::load(conn, slug))?;
         let visible =
             showcase.status == Status::Published || viewer.is_some_and(|u| u.role == Role::Admin || u.id == owner);
         if visible { Ok(showcase) } else { Err(StoreError::NotFound(format!("showcase `{slug}`"))) }
@@ -156,18 +152,15 @@ impl Store {
     /// Showcases listed for `viewer`: their own (all, for admins), or the published ones for
     /// anonymous visitors; most recently changed first.
     pub fn showcases(&self, viewer: Option<&User>) -> Result<Vec<Showcase>> {
-        let connection = self.lock();
-        let slugs: Vec<String> = {
-            let mut statement = connection.prepare(
+        self.read(|conn| {
+            let slugs = conn.query(
                 "SELECT slug FROM showcases
-                 WHERE (?1 IS NULL AND status = 'published') OR ?2 = 'admin' OR owner_id = ?1
+                 WHERE (CAST(?1 AS BIGINT) IS NULL AND status = 'published') OR CAST(?2 AS TEXT) = 'admin' OR owner_id = ?1
                  ORDER BY updated_at DESC, id DESC",
+                params![viewer.map(|u| u.id), viewer.map(|u| u.role.as_str())],
             )?;
-            statement
-                .query_map(params![viewer.map(|u| u.id), viewer.map(|u| u.role.as_str())], |row| row.get(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?
-        };
-        slugs.iter().map(|slug| Self::load(&connection, slug).map(|(_, _, s)| s)).collect()
+            slugs.iter().map(|row| Self::load(conn, &row.get::<String>(0)?).map(|(_, _, s)| s)).collect()
+        })
     }
 
     /// Published showcases.
@@ -184,35 +177,33 @@ impl Store {
         let event = optional(new.event.as_deref(), MAX_TITLE, "the event")?;
         let date = optional(new.date.as_deref(), 40, "the date")?;
         let description = optional(new.description.as_deref(), MAX_TEXT, "the description")?.unwrap_or_default();
-        let mut connection = self.lock();
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let slug = unique_slug(&tx, "showcases", &title, "showcase")?;
-        tx.execute(
-            "INSERT INTO showcases (slug, owner_id, title, event, date, description, status, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'draft', ?7, ?7)",
-            params![slug, owner.id, title, event, date, description, now()],
-        )?;
-        tx.commit()?;
-        drop(connection);
+        let slug = self.write(|tx| {
+            let slug = unique_slug(tx, "showcases", &title, "showcase")?;
+            tx.execute(
+                "INSERT INTO showcases (slug, owner_id, title, event, date, description, status, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'draft', ?7, ?7)",
+                params![slug, owner.id, title, event, date, description, now()],
+            )?;
+            Ok::<_, StoreError>(slug)
+        })?;
         self.showcase(&slug, Some(owner))
     }
 
     /// Runs `change` on a showcase `editor` may edit, in one transaction, then returns it.
-    fn edit<F>(&self, slug: &str, editor: &User, change: F) -> Result<Showcase>
+    fn edit<F>(&self, slug: &str, editor: &User, mut change: F) -> Result<Showcase>
     where
-        F: FnOnce(&rusqlite::Transaction<'_>, i64, &Showcase) -> Result<()>,
+        F: FnMut(&Conn<'_>, i64, &Showcase) -> Result<()>,
     {
-        let mut connection = self.lock();
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (id, owner, showcase) = Self::load(&tx, slug)?;
-        if editor.role != Role::Admin && editor.id != owner {
-            return Err(StoreError::NotFound(format!("showcase `{slug}`")));
-        }
-        change(&tx, id, &showcase)?;
-        tx.execute("UPDATE showcases SET updated_at = ?1 WHERE id = ?2", params![now(), id])?;
-        let (_, _, updated) = Self::load(&tx, slug)?;
-        tx.commit()?;
-        Ok(updated)
+        self.write(|tx| {
+            let (id, owner, showcase) = Self::load(tx, slug)?;
+            if editor.role != Role::Admin && editor.id != owner {
+                return Err(StoreError::NotFound(format!("showcase `{slug}`")));
+            }
+            change(tx, id, &showcase)?;
+            tx.execute("UPDATE showcases SET updated_at = ?1 WHERE id = ?2", params![now(), id])?;
+            let (_, _, updated) = Self::load(tx, slug)?;
+            Ok(updated)
+        })
     }
 
     /// Changes title, event, date or description.
@@ -231,16 +222,16 @@ impl Store {
         let date = patch.date.as_deref().map(|d| optional(Some(d), 40, "the date")).transpose()?;
         let description = patch.description.as_deref().map(|d| bounded(d, MAX_TEXT, "the description")).transpose()?;
         self.edit(slug, editor, |tx, id, _| {
-            if let Some(title) = title {
+            if let Some(title) = &title {
                 tx.execute("UPDATE showcases SET title = ?1 WHERE id = ?2", params![title, id])?;
             }
-            if let Some(event) = event {
+            if let Some(event) = &event {
                 tx.execute("UPDATE showcases SET event = ?1 WHERE id = ?2", params![event, id])?;
             }
-            if let Some(date) = date {
+            if let Some(date) = &date {
                 tx.execute("UPDATE showcases SET date = ?1 WHERE id = ?2", params![date, id])?;
             }
-            if let Some(description) = description {
+            if let Some(description) = &description {
                 tx.execute("UPDATE showcases SET description = ?1 WHERE id = ?2", params![description, id])?;
             }
             Ok(())
@@ -258,15 +249,14 @@ impl Store {
 
     /// Deletes a showcase and its items.
     pub fn delete_showcase(&self, slug: &str, editor: &User) -> Result<()> {
-        let mut connection = self.lock();
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let (id, owner, _) = Self::load(&tx, slug)?;
-        if editor.role != Role::Admin && editor.id != owner {
-            return Err(StoreError::NotFound(format!("showcase `{slug}`")));
-        }
-        tx.execute("DELETE FROM showcases WHERE id = ?1", [id])?;
-        tx.commit()?;
-        Ok(())
+        self.write(|tx| {
+            let (id, owner, _) = Self::load(tx, slug)?;
+            if editor.role != Role::Admin && editor.id != owner {
+                return Err(StoreError::NotFound(format!("showcase `{slug}`")));
+            }
+            tx.execute("DELETE FROM showcases WHERE id = ?1", params![id])?;
+            Ok(())
+        })
     }
 
     /// Appends a case (with its current title) at the end.
@@ -348,14 +338,15 @@ impl Store {
 
     /// Updates the remembered titles of cases still in the archive.
     pub fn refresh_titles(&self, titles: &[(String, String)]) -> Result<()> {
-        let connection = self.lock();
-        for (case_id, title) in titles {
-            let title = remembered_title(title);
-            connection.execute(
-                "UPDATE showcase_items SET last_title = ?1 WHERE case_id = ?2 AND last_title <> ?1",
-                params![title, case_id],
-            )?;
-        }
-        Ok(())
+        self.run(|conn| {
+            for (case_id, title) in titles {
+                let title = remembered_title(title);
+                conn.execute(
+                    "UPDATE showcase_items SET last_title = ?1 WHERE case_id = ?2 AND last_title <> ?1",
+                    params![title, case_id],
+                )?;
+            }
+            Ok(())
+        })
     }
 }

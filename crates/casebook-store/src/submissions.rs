@@ -4,13 +4,13 @@
 //! step is recorded in the submission's history, with who took it and when. The contact
 //! email is kept for the reviewers and never shown on the status page.
 
-use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
 use serde::{Deserialize, Serialize};
 
 use casebook_corpus::CaseFields;
 
 use crate::accounts::{Role, User};
 use crate::calls::CallState;
+use crate::db::{Conn, Row, params};
 use crate::{Result, Store, StoreError, bounded, now, secret};
 
 /// Where a submission stands.
@@ -128,7 +128,7 @@ const COLUMNS: &str = "s.id, c.slug, s.status, s.fields, s.contact_email, s.note
 /// A submission and the owner of its call (none: admins only review it).
 type Loaded = (Submission, Option<i64>);
 
-fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Loaded> {
+fn read(row: &Row) -> Result<Loaded> {
     let status: String = row.get(2)?;
     let fields: String = row.get(3)?;
     Ok((
@@ -150,27 +150,30 @@ fn read(row: &rusqlite::Row<'_>) -> rusqlite::Result<Loaded> {
     ))
 }
 
-fn with_history(connection: &Connection, (mut submission, owner): Loaded) -> Result<Loaded> {
-    let mut statement = connection
-        .prepare("SELECT at, actor, action, note FROM submission_events WHERE submission_id = ?1 ORDER BY id")?;
-    submission.history = statement
-        .query_map([submission.id], |row| {
-            Ok(SubmissionEvent { at: row.get(0)?, actor: row.get(1)?, action: row.get(2)?, note: row.get(3)? })
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
+/// The history of a submission, oldest first.
+pub(crate) fn history(conn: &Conn<'_>, id: i64) -> Result<Vec<SubmissionEvent>> {
+    conn.query(
+        "SELECT at, actor, action, note FROM submission_events WHERE submission_id = ?1 ORDER BY id",
+        params![id],
+    )?
+    .iter()
+    .map(|row| Ok(SubmissionEvent { at: row.get(0)?, actor: row.get(1)?, action: row.get(2)?, note: row.get(3)? }))
+    .collect()
+}
+
+fn with_history(conn: &Conn<'_>, (mut submission, owner): Loaded) -> Result<Loaded> {
+    submission.history = history(conn, submission.id)?;
     Ok((submission, owner))
 }
 
-fn load(connection: &Connection, id: i64) -> Result<Loaded> {
-    let loaded = connection
-        .query_row(
+fn load(conn: &Conn<'_>, id: i64) -> Result<Loaded> {
+    let row = conn
+        .query_opt(
             &format!("SELECT {COLUMNS} FROM submissions s LEFT JOIN calls c ON c.id = s.call_id WHERE s.id = ?1"),
-            [id],
-            read,
-        )
-        .optional()?
+            params![id],
+        )?
         .ok_or_else(|| StoreError::NotFound(format!("submission {id}")))?;
-    with_history(connection, loaded)
+    with_history(conn, read(&row)?)
 }
 
 /// Whether `user` reviews submissions of a call owned by `owner` (none: admins only).
@@ -184,7 +187,7 @@ fn forbidden(id: i64) -> StoreError {
     ))
 }
 
-fn record(tx: &Transaction<'_>, id: i64, actor: Option<&str>, action: &str, note: &str) -> Result<()> {
+fn record(tx: &Conn<'_>, id: i64, actor: Option<&str>, action: &str, note: &str) -> Result<()> {
     tx.execute(
         "INSERT INTO submission_events (submission_id, at, actor, action, note) VALUES (?1, ?2, ?3, ?4, ?5)",
         params![id, now(), actor, action, note],
@@ -199,50 +202,42 @@ fn fields_json(fields: &CaseFields) -> Result<String> {
 impl Store {
     /// Stores a submission (to an open call, or to the archive) and returns it with the
     /// secret token of its status page, shown once: only its hash is kept. Committed before
-    /// it returns (WAL), so an acknowledged submission survives a crash.
+    /// it returns, so an acknowledged submission survives a crash.
     pub fn create_submission(&self, new: &NewSubmission) -> Result<(Submission, String)> {
         let contact_email =
             check_email(&new.contact_email).map_err(|e| StoreError::Invalid(format!("contact_email: {e}")))?;
         let token = secret::random_hex(32)?;
-        let mut connection = self.lock();
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate)?;
-        let call_id = match &new.call {
-            None => None,
-            Some(slug) => {
-                let (id, _, call) = Self::load_call(&tx, slug)?;
-                match call.state() {
-                    CallState::Open => Some(id),
-                    CallState::Upcoming => {
-                        return Err(StoreError::Closed(format!(
-                            "the call \"{}\" opens on {}: entries are taken from that day",
-                            call.title, call.opens
-                        )));
-                    }
-                    CallState::Closed => {
-                        return Err(StoreError::Closed(format!(
-                            "the call \"{}\" closed on {}: it takes no more entries",
-                            call.title, call.closes
-                        )));
+        let fields = fields_json(&new.fields)?;
+        let submission = self.write(|tx| {
+            let call_id = match &new.call {
+                None => None,
+                Some(slug) => {
+                    let (id, _, call) = Self::load_call(tx, slug)?;
+                    match call.state() {
+                        CallState::Open => Some(id),
+                        CallState::Upcoming => {
+                            return Err(StoreError::Closed(format!(
+                                "the call \"{}\" opens on {}: entries are taken from that day",
+                                call.title, call.opens
+                            )));
+                        }
+                        CallState::Closed => {
+                            return Err(StoreError::Closed(format!(
+                                "the call \"{}\" closed on {}: it takes no more entries",
+                                call.title, call.closes
+                            )));
+                        }
                     }
                 }
-            }
-        };
-        tx.execute(
-            "INSERT INTO submissions (call_id, status, title, fields, contact_email, status_hash, submitted_at, updated_at)
-             VALUES (?1, 'pending', ?2, ?3, ?4, ?5, ?6, ?6)",
-            params![
-                call_id,
-                new.fields.title.trim(),
-                fields_json(&new.fields)?,
-                contact_email,
-                secret::hex(&secret::digest(&token)),
-                now()
-            ],
-        )?;
-        let id = tx.last_insert_rowid();
-        record(&tx, id, None, "submitted", "")?;
-        let (submission, _) = load(&tx, id)?;
-        tx.commit()?;
+            };
+            let id = tx.insert(
+                "INSERT INTO submissions (call_id, status, title, fields, contact_email, status_hash, submitted_at, updated_at)
+                 VALUES (?1, 'pending', ?2, ?3, ?4, ?5, ?6, ?6) RETURNING id",
+                params![call_id, new.fields.title.trim(), fields, contact_email, secret::hex(&secret::digest(&token)), now()],
+            )?;
+            record(tx, id, None, "submitted", "")?;
+            Ok(load(tx, id)?.0)
+        })?;
         Ok((submission, token))
     }
 
@@ -252,22 +247,21 @@ impl Store {
         if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Err(missing());
         }
-        let connection = self.lock();
-        let id: i64 = connection
-            .query_row(
-                "SELECT id FROM submissions WHERE status_hash = ?1",
-                [secret::hex(&secret::digest(token))],
-                |row| row.get(0),
-            )
-            .optional()?
-            .ok_or_else(missing)?;
-        Ok(load(&connection, id)?.0)
+        self.read(|conn| {
+            let row = conn
+                .query_opt(
+                    "SELECT id FROM submissions WHERE status_hash = ?1",
+                    params![secret::hex(&secret::digest(token))],
+                )?
+                .ok_or_else(missing)?;
+            Ok(load(conn, row.get(0)?)?.0)
+        })
     }
 
     /// A submission as `viewer` may review it: 404 when there is none, 403 when it answers
     /// another organiser's call (or no call, for an organiser).
     pub fn submission(&self, id: i64, viewer: &User) -> Result<Submission> {
-        let (submission, owner) = load(&self.lock(), id)?;
+        let (submission, owner) = self.read(|conn| load(conn, id))?;
         if reviews(viewer, owner) { Ok(submission) } else { Err(forbidden(id)) }
     }
 
@@ -279,52 +273,51 @@ impl Store {
         status: Option<SubmissionStatus>,
         call: Option<&str>,
     ) -> Result<Vec<Submission>> {
-        let connection = self.lock();
-        if let Some(slug) = call {
-            let (_, owner, _) = Self::load_call(&connection, slug)?;
-            if !reviews(viewer, Some(owner)) {
-                return Err(StoreError::Forbidden(format!("call `{slug}` belongs to another organiser")));
+        self.read(|conn| {
+            if let Some(slug) = call {
+                let (_, owner, _) = Self::load_call(conn, slug)?;
+                if !reviews(viewer, Some(owner)) {
+                    return Err(StoreError::Forbidden(format!("call `{slug}` belongs to another organiser")));
+                }
             }
-        }
-        let rows: Vec<Loaded> = {
-            let mut statement = connection.prepare(&format!(
-                "SELECT {COLUMNS} FROM submissions s LEFT JOIN calls c ON c.id = s.call_id
-                 WHERE (?1 IS NULL OR s.status = ?1) AND (?2 IS NULL OR c.slug = ?2)
-                   AND (?3 = 'admin' OR c.owner_id = ?4)
-                 ORDER BY s.submitted_at, s.id"
-            ))?;
-            statement
-                .query_map(params![status.map(SubmissionStatus::as_str), call, viewer.role.as_str(), viewer.id], read)?
-                .collect::<rusqlite::Result<Vec<_>>>()?
-        };
-        rows.into_iter().map(|loaded| with_history(&connection, loaded).map(|(s, _)| s)).collect()
+            let rows = conn.query(
+                &format!(
+                    "SELECT {COLUMNS} FROM submissions s LEFT JOIN calls c ON c.id = s.call_id
+                     WHERE (CAST(?1 AS TEXT) IS NULL OR s.status = ?1) AND (CAST(?2 AS TEXT) IS NULL OR c.slug = ?2)
+                       AND (CAST(?3 AS TEXT) = 'admin' OR c.owner_id = ?4)
+                     ORDER BY s.submitted_at, s.id"
+                ),
+                params![status.map(SubmissionStatus::as_str), call, viewer.role.as_str(), viewer.id],
+            )?;
+            rows.iter().map(|row| with_history(conn, read(row)?).map(|(s, _)| s)).collect()
+        })
     }
 
-    /// Runs `change` on a pending submission `reviewer` may review, in one transaction.
+    /// Runs `change` on a pending submission `reviewer` may review, in one transaction (run
+    /// again if it conflicted with a concurrent one on PostgreSQL).
     fn review<T, E: From<StoreError>>(
         &self,
         id: i64,
         reviewer: &User,
-        change: impl FnOnce(&Transaction<'_>, &Submission) -> std::result::Result<T, E>,
+        mut change: impl FnMut(&Conn<'_>, &Submission) -> std::result::Result<T, E>,
     ) -> std::result::Result<(Submission, T), E> {
-        let mut connection = self.lock();
-        let tx = connection.transaction_with_behavior(TransactionBehavior::Immediate).map_err(StoreError::from)?;
-        let (submission, owner) = load(&tx, id)?;
-        if !reviews(reviewer, owner) {
-            return Err(forbidden(id).into());
-        }
-        if submission.status != SubmissionStatus::Pending {
-            return Err(StoreError::Conflict(format!(
-                "submission {id} was already {}{}",
-                submission.status.as_str(),
-                submission.case_id.as_ref().map(|c| format!(" as case `{c}`")).unwrap_or_default()
-            ))
-            .into());
-        }
-        let done = change(&tx, &submission)?;
-        let (updated, _) = load(&tx, id)?;
-        tx.commit().map_err(StoreError::from)?;
-        Ok((updated, done))
+        self.write(|tx| {
+            let (submission, owner) = load(tx, id)?;
+            if !reviews(reviewer, owner) {
+                return Err(forbidden(id).into());
+            }
+            if submission.status != SubmissionStatus::Pending {
+                return Err(StoreError::Conflict(format!(
+                    "submission {id} was already {}{}",
+                    submission.status.as_str(),
+                    submission.case_id.as_ref().map(|c| format!(" as case `{c}`")).unwrap_or_default()
+                ))
+                .into());
+            }
+            let done = change(tx, &submission)?;
+            let (updated, _) = load(tx, id)?;
+            Ok((updated, done))
+        })
     }
 
     /// Replaces the fields of a pending submission (already checked by the caller).
@@ -343,26 +336,30 @@ impl Store {
     /// Accepts a pending submission: `write` puts its case file into the corpus and returns
     /// the case id and the file (relative to the corpus), then the decision is recorded, all
     /// while the submission is locked: accepting twice is a conflict (409), and a failed
-    /// write leaves it pending. If the record cannot be committed, `undo` removes the file.
+    /// write leaves it pending. If the record cannot be committed, `undo` removes the file
+    /// (and if the transaction is run again after a conflict, the file is removed and
+    /// written again).
     pub fn accept_submission<E: From<StoreError>>(
         &self,
         id: i64,
         reviewer: &User,
         note: &str,
-        write: impl FnOnce(&Submission) -> std::result::Result<(String, String), E>,
-        undo: impl FnOnce(&str),
+        mut write: impl FnMut(&Submission) -> std::result::Result<(String, String), E>,
+        mut undo: impl FnMut(&str),
     ) -> std::result::Result<Submission, E> {
         let note = bounded(note, MAX_NOTE, "the note")?;
         let mut written: Option<String> = None;
         let result = self.review(id, reviewer, |tx, submission| {
+            if let Some(path) = written.take() {
+                undo(&path);
+            }
             let (case_id, path) = write(submission)?;
             written = Some(path.clone());
             tx.execute(
                 "UPDATE submissions SET status = 'accepted', note = ?1, case_id = ?2, case_path = ?3, decided_at = ?4,
                                         updated_at = ?4 WHERE id = ?5",
                 params![note, case_id, path, now(), id],
-            )
-            .map_err(StoreError::from)?;
+            )?;
             record(tx, id, Some(&reviewer.name), "accepted", &note)?;
             Ok::<(), E>(())
         });

@@ -1,10 +1,10 @@
 //! API tokens: creating one (shown once; only a hash of its secret is stored), listing,
 //! revoking, and finding the account a token authenticates.
 
-use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 
-use crate::accounts::{Role, User};
+use crate::accounts::{self, User, user_from};
+use crate::db::params;
 use crate::secret::{self, constant_time_eq};
 use crate::{Result, Store, StoreError, bounded, now};
 
@@ -29,30 +29,31 @@ impl Store {
     /// Creates an API token for `user_name`; the returned string is shown once, never stored.
     pub fn create_token(&self, user_name: &str, label: &str) -> Result<(TokenInfo, String)> {
         let label = bounded(label, 100, "a token name")?;
-        let connection = self.lock();
-        let user = self.user(&connection, user_name)?;
         let id = secret::random_hex(6)?;
         let secret = secret::random_hex(32)?;
-        connection.execute(
-            "INSERT INTO tokens (id, user_id, name, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id, user.id, label, secret::digest(&secret), now()],
-        )?;
+        let created_at = now();
+        let user = self.write(|tx| {
+            let user = accounts::user(tx, user_name)?;
+            tx.execute(
+                "INSERT INTO tokens (id, user_id, name, secret_hash, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                params![id, user.id, label, secret::digest(&secret), created_at],
+            )?;
+            Ok::<_, StoreError>(user)
+        })?;
         let token = format!("cbk_{id}_{secret}");
-        Ok((
-            TokenInfo { id, name: label, user: user.name, created_at: now(), last_used_at: None, revoked: false },
-            token,
-        ))
+        Ok((TokenInfo { id, name: label, user: user.name, created_at, last_used_at: None, revoked: false }, token))
     }
 
     /// Tokens of one user, or of everyone.
     pub fn tokens(&self, user_name: Option<&str>) -> Result<Vec<TokenInfo>> {
-        let connection = self.lock();
-        let mut statement = connection.prepare(
-            "SELECT t.id, t.name, u.name, t.created_at, t.last_used_at, t.revoked_at IS NOT NULL
-             FROM tokens t JOIN users u ON u.id = t.user_id WHERE ?1 IS NULL OR u.name = ?1 ORDER BY t.created_at, t.id",
-        )?;
-        let tokens = statement
-            .query_map([user_name], |row| {
+        self.read(|conn| {
+            conn.query(
+                "SELECT t.id, t.name, u.name, t.created_at, t.last_used_at, t.revoked_at IS NOT NULL
+                 FROM tokens t JOIN users u ON u.id = t.user_id WHERE CAST(?1 AS TEXT) IS NULL OR u.name = ?1 ORDER BY t.created_at, t.id",
+                params![user_name],
+            )?
+            .iter()
+            .map(|row| {
                 Ok(TokenInfo {
                     id: row.get(0)?,
                     name: row.get(1)?,
@@ -61,19 +62,20 @@ impl Store {
                     last_used_at: row.get(4)?,
                     revoked: row.get(5)?,
                 })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(tokens)
+            })
+            .collect()
+        })
     }
 
     /// Revokes a token by id (or by the whole token string). With `owner`, only that user's.
     pub fn revoke_token(&self, id_or_token: &str, owner: Option<&User>) -> Result<()> {
         let id = id_or_token.strip_prefix("cbk_").and_then(|rest| rest.split('_').next()).unwrap_or(id_or_token);
-        let connection = self.lock();
-        let changed = connection.execute(
-            "UPDATE tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL AND (?3 IS NULL OR user_id = ?3)",
-            params![now(), id, owner.map(|u| u.id)],
-        )?;
+        let changed = self.run(|conn| {
+            conn.execute(
+                "UPDATE tokens SET revoked_at = ?1 WHERE id = ?2 AND revoked_at IS NULL AND (CAST(?3 AS BIGINT) IS NULL OR user_id = ?3)",
+                params![now(), id, owner.map(|u| u.id)],
+            )
+        })?;
         if changed == 0 { Err(StoreError::NotFound(format!("active token `{id}`"))) } else { Ok(()) }
     }
 
@@ -84,20 +86,25 @@ impl Store {
         if id.len() != 12 || secret.len() != 64 {
             return Ok(None);
         }
-        let connection = self.lock();
-        let found: Option<(Vec<u8>, i64, String, String)> = connection
-            .query_row(
+        self.run(|conn| {
+            let Some(row) = conn.query_opt(
                 "SELECT t.secret_hash, u.id, u.name, u.role FROM tokens t JOIN users u ON u.id = t.user_id
                  WHERE t.id = ?1 AND t.revoked_at IS NULL",
-                [id],
-                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
-            )
-            .optional()?;
-        let Some((stored, user_id, name, role)) = found else { return Ok(None) };
-        if !constant_time_eq(&stored, &secret::digest(secret)) {
-            return Ok(None);
-        }
-        connection.execute("UPDATE tokens SET last_used_at = ?1 WHERE id = ?2", params![now(), id])?;
-        Ok(Some(User { id: user_id, name, role: Role::parse(&role).unwrap_or(Role::Organiser) }))
+                params![id],
+            )?
+            else {
+                return Ok(None);
+            };
+            let stored: Vec<u8> = row.get(0)?;
+            if !constant_time_eq(&stored, &secret::digest(secret)) {
+                return Ok(None);
+            }
+            // Times are in seconds: within one second, the row is written once.
+            conn.execute(
+                "UPDATE tokens SET last_used_at = ?1 WHERE id = ?2 AND (last_used_at IS NULL OR last_used_at < ?1)",
+                params![now(), id],
+            )?;
+            Ok(Some(user_from(&row, 1)?))
+        })
     }
 }

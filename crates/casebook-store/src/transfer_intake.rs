@@ -2,10 +2,10 @@
 //! owner must exist), submissions by the hash of their status token (so their status
 //! address keeps working after a move), each with its history.
 
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
 use serde::{Deserialize, Serialize};
 
 use crate::calls::Call;
+use crate::db::{Conn, params};
 use crate::submissions::{SubmissionEvent, SubmissionStatus};
 use crate::{Result, Store, StoreError};
 
@@ -28,68 +28,61 @@ struct ExportedSubmission {
 }
 
 /// The calls and submissions of the database, oldest first.
-pub(crate) fn export(connection: &Connection) -> Result<(Vec<Call>, Vec<serde_json::Value>)> {
-    let slugs: Vec<String> = {
-        let mut statement = connection.prepare("SELECT slug FROM calls ORDER BY id")?;
-        statement.query_map([], |row| row.get(0))?.collect::<rusqlite::Result<Vec<_>>>()?
-    };
-    let calls = slugs.iter().map(|s| Store::load_call(connection, s).map(|(_, _, c)| c)).collect::<Result<Vec<_>>>()?;
-    let mut statement = connection.prepare(
+pub(crate) fn export(conn: &Conn<'_>) -> Result<(Vec<Call>, Vec<serde_json::Value>)> {
+    let calls = conn
+        .query("SELECT slug FROM calls ORDER BY id", params![])?
+        .iter()
+        .map(|row| Store::load_call(conn, &row.get::<String>(0)?).map(|(_, _, c)| c))
+        .collect::<Result<Vec<_>>>()?;
+    let rows = conn.query(
         "SELECT s.id, c.slug, s.status, s.title, s.fields, s.contact_email, s.status_hash, s.note, s.case_id,
                 s.case_path, s.submitted_at, s.updated_at, s.decided_at
          FROM submissions s LEFT JOIN calls c ON c.id = s.call_id ORDER BY s.id",
+        params![],
     )?;
-    let rows = statement
-        .query_map([], |row| {
-            let fields: String = row.get(4)?;
-            Ok((
-                row.get::<_, i64>(0)?,
-                ExportedSubmission {
-                    call: row.get(1)?,
-                    status: row.get(2)?,
-                    title: row.get(3)?,
-                    fields: serde_json::from_str(&fields).unwrap_or_default(),
-                    contact_email: row.get(5)?,
-                    status_hash: row.get(6)?,
-                    note: row.get(7)?,
-                    case_id: row.get(8)?,
-                    case_path: row.get(9)?,
-                    submitted_at: row.get(10)?,
-                    updated_at: row.get(11)?,
-                    decided_at: row.get(12)?,
-                    history: Vec::new(),
-                },
-            ))
-        })?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    let mut events = connection
-        .prepare("SELECT at, actor, action, note FROM submission_events WHERE submission_id = ?1 ORDER BY id")?;
     let mut submissions = Vec::with_capacity(rows.len());
-    for (id, mut submission) in rows {
-        submission.history = events
-            .query_map([id], |row| {
-                Ok(SubmissionEvent { at: row.get(0)?, actor: row.get(1)?, action: row.get(2)?, note: row.get(3)? })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+    for row in rows {
+        let fields: String = row.get(4)?;
+        let submission = ExportedSubmission {
+            call: row.get(1)?,
+            status: row.get(2)?,
+            title: row.get(3)?,
+            fields: serde_json::from_str(&fields).unwrap_or_default(),
+            contact_email: row.get(5)?,
+            status_hash: row.get(6)?,
+            note: row.get(7)?,
+            case_id: row.get(8)?,
+            case_path: row.get(9)?,
+            submitted_at: row.get(10)?,
+            updated_at: row.get(11)?,
+            decided_at: row.get(12)?,
+            history: crate::submissions::history(conn, row.get(0)?)?,
+        };
         submissions.push(serde_json::to_value(&submission).map_err(|e| StoreError::Invalid(e.to_string()))?);
     }
     Ok((calls, submissions))
 }
 
+/// The row id of the user called `name`, or an error naming what needed it.
+pub(crate) fn owner_id(tx: &Conn<'_>, name: &str, of: &str) -> Result<i64> {
+    tx.query_opt("SELECT id FROM users WHERE name = ?1", params![name])?
+        .ok_or_else(|| StoreError::NotFound(format!("user `{name}` ({of})")))?
+        .get(0)
+}
+
 /// Imports the calls and submissions of an export, in the caller's transaction.
-pub(crate) fn import(tx: &Transaction<'_>, value: &serde_json::Value) -> Result<()> {
+pub(crate) fn import(tx: &Conn<'_>, value: &serde_json::Value) -> Result<()> {
     let invalid = |e: serde_json::Error| StoreError::Invalid(format!("invalid export: {e}"));
     let calls: Vec<Call> =
         serde_json::from_value(value.get("calls").cloned().unwrap_or(serde_json::json!([]))).map_err(invalid)?;
     let submissions: Vec<ExportedSubmission> =
         serde_json::from_value(value.get("submissions").cloned().unwrap_or(serde_json::json!([]))).map_err(invalid)?;
     for call in &calls {
-        let owner: i64 = tx
-            .query_row("SELECT id FROM users WHERE name = ?1", [&call.owner], |row| row.get(0))
-            .optional()?
-            .ok_or_else(|| StoreError::NotFound(format!("user `{}` (owner of call `{}`)", call.owner, call.slug)))?;
-        let existing: Option<i64> =
-            tx.query_row("SELECT id FROM calls WHERE slug = ?1", [&call.slug], |row| row.get(0)).optional()?;
+        let owner = owner_id(tx, &call.owner, &format!("owner of call `{}`", call.slug))?;
+        let existing: Option<i64> = tx
+            .query_opt("SELECT id FROM calls WHERE slug = ?1", params![call.slug])?
+            .map(|row| row.get(0))
+            .transpose()?;
         let categories = call.categories.join("\n");
         match existing {
             Some(id) => tx.execute(
@@ -110,17 +103,17 @@ pub(crate) fn import(tx: &Transaction<'_>, value: &serde_json::Value) -> Result<
         }
         let call_id: Option<i64> = match &submission.call {
             Some(slug) => Some(
-                tx.query_row("SELECT id FROM calls WHERE slug = ?1", [slug], |row| row.get(0))
-                    .optional()?
-                    .ok_or_else(|| StoreError::NotFound(format!("call `{slug}` of an exported submission")))?,
+                tx.query_opt("SELECT id FROM calls WHERE slug = ?1", params![slug])?
+                    .ok_or_else(|| StoreError::NotFound(format!("call `{slug}` of an exported submission")))?
+                    .get(0)?,
             ),
             None => None,
         };
-        tx.execute("DELETE FROM submissions WHERE status_hash = ?1", [&submission.status_hash])?;
-        tx.execute(
+        tx.execute("DELETE FROM submissions WHERE status_hash = ?1", params![submission.status_hash])?;
+        let id = tx.insert(
             "INSERT INTO submissions (call_id, status, title, fields, contact_email, status_hash, note, case_id, case_path,
                                       submitted_at, updated_at, decided_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
             params![
                 call_id,
                 submission.status,
@@ -136,7 +129,6 @@ pub(crate) fn import(tx: &Transaction<'_>, value: &serde_json::Value) -> Result<
                 submission.decided_at
             ],
         )?;
-        let id = tx.last_insert_rowid();
         for event in &submission.history {
             tx.execute(
                 "INSERT INTO submission_events (submission_id, at, actor, action, note) VALUES (?1, ?2, ?3, ?4, ?5)",

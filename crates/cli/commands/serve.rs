@@ -1,4 +1,5 @@
-//! `casebook serve`: update the index, then serve the API and the website.
+//! `casebook serve`: update the index (unless `--no-build`), then serve the API and the
+//! website.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -32,13 +33,19 @@ fn update_index(corpus: &std::path::Path, index: &std::path::Path) {
 }
 
 pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
+    let db = args.db.location()?.clone();
     let corpus = &args.corpus.corpus;
     let index = &args.index.index;
     // With an index this version can open, serve it at once and bring it up to date in the
     // background (the server switches to the new generation when it is published). Without one
     // (none yet, or built by another version of Casebook), build first.
     let has_index = casebook_index::Archive::open(index).is_ok();
-    if has_index {
+    if args.no_build {
+        // A replica of a shared index folder: the builder publishes, this one only reads.
+        casebook_index::Archive::open(index).with_context(|| {
+            format!("no index this version can serve in `{}` (--no-build): run `casebook index` first", index.display())
+        })?;
+    } else if has_index {
         let (corpus, index) = (corpus.clone(), index.clone());
         std::thread::spawn(move || update_index(&corpus, &index));
     } else {
@@ -53,7 +60,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
         watch: args.watch,
         public_url: args.public_url.clone(),
         poll_interval: Duration::from_secs_f64(args.poll_interval.clamp(0.05, 3600.0)),
-        db: args.db.db.clone(),
+        db,
         limits: casebook_server::Limits {
             max_in_flight: args.limits.max_in_flight.max(1),
             rate_per_second: args.limits.rate_limit.max(0.0),

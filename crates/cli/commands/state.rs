@@ -4,12 +4,14 @@ use std::io::{IsTerminal, Read};
 use std::process::ExitCode;
 
 use anyhow::{Context, bail};
-use casebook_store::{Role, Store};
+use casebook_store::{Dialect, ExportScope, Role, Store};
 
 use crate::cli::{BackupArgs, DbArg, ShowcasesCommand, TokensCommand, UsersCommand};
 
-fn open(db: &DbArg) -> anyhow::Result<Store> {
-    Store::open(&db.db).with_context(|| format!("cannot open the database `{}`", db.db.display()))
+/// The store of `--db` (its password never shown in errors).
+pub fn open(db: &DbArg) -> anyhow::Result<Store> {
+    let location = db.location()?;
+    Store::connect(location).with_context(|| format!("cannot open the database `{location}`"))
 }
 
 /// A new password: asked twice on a terminal, else the first line of standard input.
@@ -80,23 +82,32 @@ pub fn backup(args: &BackupArgs) -> anyhow::Result<ExitCode> {
     if args.file.exists() {
         bail!("`{}` exists: choose a new file for the backup", args.file.display());
     }
-    open(&args.db)?.backup(&args.file).with_context(|| format!("cannot write `{}`", args.file.display()))?;
-    println!(
-        "backed up `{}` to `{}` (checked: integrity, foreign keys, showcase order)",
-        args.db.db.display(),
-        args.file.display()
-    );
+    let store = open(&args.db)?;
+    store.backup(&args.file).with_context(|| format!("cannot write `{}`", args.file.display()))?;
+    match store.dialect() {
+        Dialect::Sqlite => println!(
+            "backed up `{}` to `{}` (checked: integrity, foreign keys, showcase order)",
+            args.db.location()?,
+            args.file.display()
+        ),
+        Dialect::Postgres => println!(
+            "exported `{}` to `{}` (accounts, tokens, showcases, calls, submissions, insights; \
+             `casebook showcases import` reads it back; use pg_dump for a full backup)",
+            args.db.location()?,
+            args.file.display()
+        ),
+    }
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn showcases(command: ShowcasesCommand) -> anyhow::Result<ExitCode> {
     match command {
-        ShowcasesCommand::Export { file, db } => {
-            let json = serde_json::to_string_pretty(&open(&db)?.export()?)?;
+        ShowcasesCommand::Export { file, all, db } => {
+            let scope = if all { ExportScope::ALL } else { ExportScope::default() };
+            let json = serde_json::to_string_pretty(&open(&db)?.export_scoped(scope)?)?;
             match file {
-                Some(path) => {
-                    std::fs::write(&path, json + "\n").with_context(|| format!("cannot write `{}`", path.display()))?
-                }
+                Some(path) => write_private(&path, &(json + "\n"))
+                    .with_context(|| format!("cannot write `{}`", path.display()))?,
                 None => println!("{json}"),
             }
         }
@@ -109,4 +120,18 @@ pub fn showcases(command: ShowcasesCommand) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Writes an export readable by its owner only: it holds contact emails, and with `--all`
+/// password hashes.
+fn write_private(path: &std::path::Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(text.as_bytes())
 }

@@ -4,15 +4,13 @@
 
 use std::process::ExitCode;
 
-use anyhow::{Context as _, anyhow};
+use anyhow::anyhow;
 use casebook_corpus::{Context, Vocabulary, WriteError};
-use casebook_store::{Role, Store, Submission, SubmissionStatus, User};
+use casebook_store::{Role, Submission, SubmissionStatus, User};
 
-use crate::cli::{DbArg, SubmissionsCommand};
+use crate::cli::SubmissionsCommand;
 
-fn open(db: &DbArg) -> anyhow::Result<Store> {
-    Store::open(&db.db).with_context(|| format!("cannot open the database `{}`", db.db.display()))
-}
+use super::state::open;
 
 /// The operator, with an admin's rights, named `by` in the history.
 fn operator(by: &str) -> User {

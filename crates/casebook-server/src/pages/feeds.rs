@@ -132,7 +132,8 @@ pub async fn robots(State(state): State<Arc<AppState>>) -> Response {
 /// The health report.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Health {
-    /// `ok`.
+    /// `ok`, or `degraded` when the store does not answer (the archive still searches, so
+    /// the status stays 200 and a load balancer keeps the server in rotation).
     pub status: &'static str,
     /// Cases in the index being served.
     pub cases: u64,
@@ -140,17 +141,29 @@ pub struct Health {
     pub generation: String,
     /// Seconds since that generation was built.
     pub index_age_seconds: u64,
+    /// `ok` when the store answered `SELECT 1` within 2 seconds, else `error`.
+    pub store: &'static str,
 }
+
+/// How long `/healthz` waits for the store.
+const STORE_CHECK: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// `GET /healthz`.
 pub async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
     let archive = state.archive();
     let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+    let store = Arc::clone(&state.store);
+    let check = tokio::time::timeout(STORE_CHECK, blocking(move || Ok(store.ping()?))).await;
+    let store_ok = matches!(check, Ok(Ok(())));
+    if !store_ok {
+        tracing::warn!("health check: the store does not answer");
+    }
     Json(Health {
-        status: "ok",
+        status: if store_ok { "ok" } else { "degraded" },
         cases: archive.case_count(),
         generation: archive.generation_name(),
         index_age_seconds: now.saturating_sub(archive.built_at()),
+        store: if store_ok { "ok" } else { "error" },
     })
 }
 
@@ -182,7 +195,14 @@ pub async fn metrics(
         cases: archive.case_count(),
         in_flight: state.guard.requests_in_flight(),
     };
-    let text = state.metrics.render(gauges);
+    let pool = state.store.pool_status();
+    let store = crate::metrics::StoreGauges {
+        backend: pool.backend,
+        size: pool.size as u64,
+        in_use: pool.in_use as u64,
+        errors: pool.errors,
+    };
+    let text = state.metrics.render(gauges, store);
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response())
 }
 

@@ -1,6 +1,7 @@
 //! Logging in and out of the organiser area. The login form carries a token that must match
 //! a cookie set with the form (no cross-site logins), failures are limited per account and
-//! per client address, and a success starts a session (cookie) with its CSRF token.
+//! per client address (counted in the store, so across servers), and a success starts a
+//! session (cookie) with its CSRF token.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ use super::{CheckedForm, PageContext, local_path, see_other};
 use crate::auth::{self, LOGIN_COOKIE, SESSION_COOKIE};
 use crate::error::PageError;
 use crate::layout::Layout;
-use crate::limits::{LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS, client_address};
+use crate::limits::{LOGIN_FAILURES_PER_ACCOUNT, LOGIN_FAILURES_PER_ADDRESS, LOGIN_WINDOW, client_address};
 use crate::params::first;
 use crate::state::{AppState, blocking};
 
@@ -83,27 +84,44 @@ pub async fn login_submit(
     let account_key = format!("account:{}", name.to_lowercase());
     let client = client_address(Some(peer), &headers, state.config.limits.trust_forwarded_for);
     let address_key = format!("address:{client}");
-    for (key, limit) in [(&account_key, LOGIN_FAILURES_PER_ACCOUNT), (&address_key, LOGIN_FAILURES_PER_ADDRESS)] {
-        if let Some(seconds) = state.login_limiter.blocked(key, limit) {
-            let message = Some(t.too_many_attempts.into());
-            let mut response = login_form(&context, &state, &next, message, &name, StatusCode::TOO_MANY_REQUESTS);
-            if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
+    // The limits live in the store, so they hold across every server sharing it.
+    let window = LOGIN_WINDOW.as_secs() as i64;
+    let store = Arc::clone(&state.store);
+    let keys = (account_key.clone(), address_key.clone());
+    let wait = blocking(move || {
+        for (key, limit) in [(&keys.0, LOGIN_FAILURES_PER_ACCOUNT), (&keys.1, LOGIN_FAILURES_PER_ADDRESS)] {
+            if let Some(seconds) = store.login_wait(key, limit, window)? {
+                return Ok(Some(seconds));
             }
-            return Ok(response);
         }
+        Ok(None)
+    })
+    .await
+    .map_err(|e| context.error(e))?;
+    if let Some(seconds) = wait {
+        let message = Some(t.too_many_attempts.into());
+        let mut response = login_form(&context, &state, &next, message, &name, StatusCode::TOO_MANY_REQUESTS);
+        if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
+        }
+        return Ok(response);
     }
     let store = Arc::clone(&state.store);
     let login_name = name.clone();
-    let verified =
-        blocking(move || Ok(store.verify_login(&login_name, &password)?)).await.map_err(|e| context.error(e))?;
+    let verified = blocking(move || {
+        let user = store.verify_login(&login_name, &password)?;
+        match &user {
+            Some(_) => store.login_succeeded(&account_key)?,
+            None => store.login_failed(&[&account_key, &address_key], window)?,
+        }
+        Ok(user)
+    })
+    .await
+    .map_err(|e| context.error(e))?;
     let Some(user) = verified else {
-        state.login_limiter.fail(&account_key);
-        state.login_limiter.fail(&address_key);
         tracing::warn!(account = %name, address = %client, "failed login");
         return Ok(login_form(&context, &state, &next, Some(t.wrong_login.into()), &name, StatusCode::UNAUTHORIZED));
     };
-    state.login_limiter.clear(&account_key);
     let store = Arc::clone(&state.store);
     let (secret, _) = blocking(move || Ok(store.create_session(&user)?)).await.map_err(|e| context.error(e))?;
     let mut response = see_other(&next);
