@@ -40,6 +40,8 @@ for n in "${sizes[@]}"; do
   /usr/bin/time -f "%e %M" -o "$data/build.time" "$bin" index --corpus "$corpus" --index "$index" --full >/dev/null
   read -r build_s build_kb < "$data/build.time"
   size=$(du -sb "$index"/gen-* | cut -f1)
+  # The document store (what a hit is shown from) apart: the plain reference stores nothing.
+  export STORE_BYTES=$(find "$index"/gen-* -name '*.store' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
   /usr/bin/time -f "%e %M" -o "$data/unchanged.time" "$bin" index --corpus "$corpus" --index "$index" >/dev/null
   read -r unchanged_s unchanged_kb < "$data/unchanged.time"
   # Change 1% of the files (append a sentence), re-index, then restore them.
@@ -54,6 +56,7 @@ for n in "${sizes[@]}"; do
   /usr/bin/time -f "%e %M" -o "$data/raw.time" "$bench" raw-index "$corpus" "$raw" >/dev/null
   read -r raw_s raw_kb < "$data/raw.time"
   raw_size=$(du -sb "$raw" | cut -f1)
+  export RAW_STORE_BYTES=$(find "$raw" -name '*.store' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
 
   fts5=(--fts5 "$data/fts5-$n.db")
   [ -z "${NO_FTS5:-}" ] || fts5=()
@@ -81,7 +84,7 @@ PY
   rss_end=$(ps -o rss= -p $server | tr -d ' ')
   kill $server; wait $server 2>/dev/null || true
   python3 - "$data" "$out" "$n" "$build_s" "$build_kb" "$size" "$unchanged_s" "$changed_s" "$start" "$ready" "$rss_start" "$rss_end" "$raw_s" "$raw_kb" "$raw_size" <<'PY'
-import json, re, sys
+import json, os, re, sys
 data, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
 build_s, build_kb, size, unchanged_s, changed_s = float(sys.argv[4]), int(sys.argv[5]), int(sys.argv[6]), float(sys.argv[7]), float(sys.argv[8])
 start, ready, rss_start, rss_end = float(sys.argv[9]), float(sys.argv[10]), int(sys.argv[11]), int(sys.argv[12])
@@ -99,6 +102,7 @@ result.update({
     "cases_per_second": n / build_s, "build_mb_per_second": result["markdown_bytes"] / 1e6 / build_s,
     "reindex_unchanged_seconds": unchanged_s, "reindex_1pct_seconds": changed_s,
     "serve_startup_ms": (ready - start) * 1000,
+    "index_store_bytes": int(os.environ["STORE_BYTES"]), "raw_tantivy_store_bytes": int(os.environ["RAW_STORE_BYTES"]),
     "raw_tantivy_build_seconds": raw_s, "raw_tantivy_build_peak_rss_mb": raw_kb / 1024, "raw_tantivy_index_bytes": raw_size,
     "http": {"requests_per_second": float(re.search(r"Requests/sec:\s+([\d.]+)", wrk).group(1)),
              "p50_ms": latency.get("50"), "p99_ms": latency.get("99"),
@@ -110,7 +114,8 @@ c, f, r = result["casebook"], result.get("fts5") or {}, result.get("raw_tantivy"
 print(f"  build {build_s:.1f} s ({n / build_s:,.0f} cases/s), peak RSS {build_kb / 1024:.0f} MB, index {size / 1e6:.0f} MB; "
       f"re-index unchanged {unchanged_s:.2f} s, 1% changed {changed_s:.2f} s; open {result['open_ms']:.0f} ms, serve ready {(ready - start) * 1000:.0f} ms")
 print(f"  raw tantivy: build {raw_s:.1f} s, peak RSS {raw_kb / 1024:.0f} MB, index {raw_size / 1e6:.0f} MB; "
-      f"Casebook / raw: build x{build_s / raw_s:.2f}, size x{size / raw_size:.2f}")
+      f"Casebook / raw: build x{build_s / raw_s:.2f}, size x{size / raw_size:.2f}, "
+      f"size without the document stores x{(size - result['index_store_bytes']) / max(1, raw_size - result['raw_tantivy_store_bytes']):.2f}")
 print(f"  {'class':18} {'Casebook mean':>14} {'p50':>8} {'p99':>8} {'/ raw (mean)':>13} {'FTS5 / (mean)':>14}")
 for k in ["browse", "text", "text+facets", "text+facets+years", "all"]:
     if k in c:
