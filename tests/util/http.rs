@@ -62,7 +62,22 @@ impl TestServer {
         .await
     }
 
+    /// Without the per-client rate limit, with a response cache of `bytes` (0: off).
+    pub async fn start_with_cache(workspace: &Workspace, bytes: usize) -> TestServer {
+        let limits = casebook_server::Limits { rate_per_second: 0.0, ..Default::default() };
+        Self::start_cached(workspace, limits, true, Some(bytes)).await
+    }
+
     async fn start_configured(workspace: &Workspace, limits: casebook_server::Limits, insights: bool) -> TestServer {
+        Self::start_cached(workspace, limits, insights, None).await
+    }
+
+    async fn start_cached(
+        workspace: &Workspace,
+        limits: casebook_server::Limits,
+        insights: bool,
+        cache_bytes: Option<usize>,
+    ) -> TestServer {
         workspace.build();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
@@ -76,6 +91,7 @@ impl TestServer {
             db: workspace.path().join("data/casebook.db"),
             limits,
             metrics_token: Some(METRICS_TOKEN.into()),
+            cache_bytes: cache_bytes.unwrap_or(casebook_server::DEFAULT_CACHE_MB << 20),
             insights,
             insights_retention_days: 365,
         };

@@ -140,6 +140,25 @@ pub struct Health {
     pub generation: String,
     /// Seconds since that generation was built.
     pub index_age_seconds: u64,
+    /// The response cache.
+    pub cache: CacheHealth,
+}
+
+/// The response cache in the health report.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CacheHealth {
+    /// Whether it is on (`--no-cache` turns it off).
+    pub enabled: bool,
+    /// Answers served from it since start.
+    pub hits: u64,
+    /// Lookups that found nothing since start.
+    pub misses: u64,
+    /// Hits over lookups, 0 to 1 (0 before any lookup).
+    pub hit_rate: f64,
+    /// Answers held now.
+    pub entries: u64,
+    /// Estimated bytes held now.
+    pub bytes: u64,
 }
 
 /// `GET /healthz`.
@@ -151,6 +170,17 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
         cases: archive.case_count(),
         generation: archive.generation_name(),
         index_age_seconds: now.saturating_sub(archive.built_at()),
+        cache: {
+            let stats = state.cache.stats();
+            CacheHealth {
+                enabled: stats.enabled,
+                hits: stats.hits,
+                misses: stats.misses,
+                hit_rate: stats.hit_rate(),
+                entries: stats.entries,
+                bytes: stats.bytes,
+            }
+        },
     })
 }
 
@@ -182,7 +212,8 @@ pub async fn metrics(
         cases: archive.case_count(),
         in_flight: state.guard.requests_in_flight(),
     };
-    let text = state.metrics.render(gauges);
+    let mut text = state.metrics.render(gauges);
+    text.push_str(&state.cache.render_metrics());
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response())
 }
 
