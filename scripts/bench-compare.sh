@@ -6,7 +6,8 @@
 # server start-up, and HTTP throughput with wrk. The same corpus is also indexed and queried
 # the plainest way tantivy allows (`casebook-bench raw-index`, `measure --raw`): every
 # figure is shown as a ratio to it and to SQLite FTS5. Writes docs/bench/results-<N>.json and
-# docs/bench/latency.svg, and prints a summary.
+# docs/bench/latency.svg, and prints a summary. The server runs with --no-cache: the figures
+# are the search core's (the cache's own effect is scripts/bench-cache.sh).
 #
 # Usage: scripts/bench-compare.sh [SIZES...]   (default: 10000 100000; add 1000000 for 1M)
 # Environment: ROUNDS (timed passes over the query mix, default 3), HTTP_SECONDS (default 20),
@@ -74,7 +75,7 @@ for line in open(sys.argv[1]):
     print("/api/search?" + urllib.parse.urlencode(pairs))
 PY
   start=$(date +%s.%N)
-  CASEBOOK_LOG=warn "$bin" serve --addr 127.0.0.1:0 --rate-limit 0 --max-in-flight 1024 --corpus "$corpus" --index "$index" --db "$data/bench.db" > "$data/serve.out" &
+  CASEBOOK_LOG=warn "$bin" serve --addr 127.0.0.1:0 --rate-limit 0 --max-in-flight 1024 --no-cache --corpus "$corpus" --index "$index" --db "$data/bench.db" > "$data/serve.out" &
   server=$!
   for _ in $(seq 600); do grep -q listening "$data/serve.out" && break; sleep 0.01; done
   ready=$(date +%s.%N)

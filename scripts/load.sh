@@ -32,7 +32,8 @@ echo "== corpus: $cases generated cases"
 python3 scripts/load-paths.py "$work/corpus" > "$work/paths.txt"
 
 start_server() {
-  CASEBOOK_LOG=warn "$bin" serve --addr 127.0.0.1:0 --corpus "$work/corpus" --index "$work/index" \
+  # --no-cache: the mix repeats its requests, and these figures are the search core's.
+  CASEBOOK_LOG=warn "$bin" serve --addr 127.0.0.1:0 --no-cache --corpus "$work/corpus" --index "$work/index" \
     --db "$work/load.db" "$@" > "$work/serve.out" &
   server=$!
   for _ in $(seq 300); do grep -q listening "$work/serve.out" && break; sleep 0.02; done

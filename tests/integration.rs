@@ -11,6 +11,8 @@ mod util;
 mod api;
 /// End-to-end tests in headless Chromium against the real binary.
 mod browser;
+/// The response cache: hits in metrics, one key per search, new generations, eviction, errors.
+mod cache;
 /// `casebook check`: every validation error with its file, line and message.
 mod check;
 /// Discovery: organisations, related cases, figures, the map, rich links, insights.

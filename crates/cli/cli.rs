@@ -350,6 +350,13 @@ pub struct ServeArgs {
     /// Days of insights kept; older days are deleted.
     #[arg(long, value_name = "DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=3650), env = "CASEBOOK_INSIGHTS_RETENTION_DAYS")]
     pub insights_retention_days: u32,
+    /// Memory for the response cache of repeated searches, facets and suggestions, in MiB
+    /// (0 turns it off). It is emptied whenever a new index generation is served.
+    #[arg(long, value_name = "MB", default_value_t = casebook_server::DEFAULT_CACHE_MB as u64, value_parser = clap::value_parser!(u64).range(0..=65536), env = "CASEBOOK_CACHE_MB")]
+    pub cache_mb: u64,
+    /// Turn the response cache off (as for benchmarks of the search core).
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Overload and abuse limits of `casebook serve` (see docs/security.md).

@@ -77,6 +77,12 @@ impl TestServer {
         .await
     }
 
+    /// Without the per-client rate limit, on SQLite, with a response cache of `bytes` (0: off).
+    pub async fn start_with_cache(workspace: &Workspace, bytes: usize) -> TestServer {
+        let limits = casebook_server::Limits { rate_per_second: 0.0, ..Default::default() };
+        Self::serve_cached(workspace, limits, true, Backend::Sqlite.database(workspace), Some(bytes)).await
+    }
+
     /// A server on a new database of `backend`.
     async fn start_configured(
         workspace: &Workspace,
@@ -94,6 +100,16 @@ impl TestServer {
         insights: bool,
         db: TestDatabase,
     ) -> TestServer {
+        Self::serve_cached(workspace, limits, insights, db, None).await
+    }
+
+    async fn serve_cached(
+        workspace: &Workspace,
+        limits: casebook_server::Limits,
+        insights: bool,
+        db: TestDatabase,
+        cache_bytes: Option<usize>,
+    ) -> TestServer {
         workspace.build();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let addr: SocketAddr = listener.local_addr().expect("addr");
@@ -107,6 +123,7 @@ impl TestServer {
             db: db.location(),
             limits,
             metrics_token: Some(METRICS_TOKEN.into()),
+            cache_bytes: cache_bytes.unwrap_or(casebook_server::DEFAULT_CACHE_MB << 20),
             insights,
             insights_retention_days: 365,
         };

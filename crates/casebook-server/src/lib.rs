@@ -8,17 +8,19 @@
 //! - leaves: `i18n` (languages, UI strings), `html` (sanitising, charts), `params` (query
 //!   strings), `assets` (embedded files), `limits` (the limits and their counters),
 //!   `metrics` (the Prometheus counters), `map` (the SVG map of Italy), `insights` (the
-//!   queue of usage events to the store);
+//!   queue of usage events to the store), `cache` (the response cache);
 //! - `layout` (the page frame), `error` (`AppError` and its JSON and HTML renderings);
 //! - `state` (the served archive, the store, `blocking`), `auth` (tokens, sessions, the
 //!   API's user extractors), `views` (the views API and pages share), `report` (the
 //!   insights report API and pages share), `intake` (checking, storing and reviewing
-//!   submissions);
+//!   submissions), `answers` (the search core's answers through the response cache);
 //! - `middleware` (admission, rate limit, uniform errors), `api`, `pages`, `watch`.
 
+mod answers;
 mod api;
 mod assets;
 mod auth;
+mod cache;
 mod error;
 mod html;
 mod i18n;
@@ -51,6 +53,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 pub use api::openapi_json;
+pub use cache::DEFAULT_CACHE_MB;
 pub use limits::Limits;
 pub use state::{AppState, ServerConfig};
 pub use watch::reload_loop;

@@ -1,5 +1,5 @@
 //! Shared state: the configuration, the open index generation (swapped when a new one is
-//! published), the store, the limits' counters, the insights recorder; and [`blocking`], the way handlers run index
+//! published), the store, the limits' counters, the insights recorder, the response cache; and [`blocking`], the way handlers run index
 //! and database work off the async runtime.
 
 use std::net::SocketAddr;
@@ -10,6 +10,7 @@ use std::time::Duration;
 use casebook_index::{Archive, IndexError};
 use casebook_store::{Location, Store};
 
+use crate::cache::ResponseCache;
 use crate::error::AppError;
 use crate::insights::Insights;
 use crate::limits::{Guard, Limits};
@@ -38,6 +39,8 @@ pub struct ServerConfig {
     /// A bearer token that lets clients other than loopback read `/metrics` (none: loopback
     /// only).
     pub metrics_token: Option<String>,
+    /// Bound of the response cache in bytes (`--cache-mb`; 0 turns it off: `--no-cache`).
+    pub cache_bytes: usize,
     /// Record insights for organisers (`--insights off` turns it off).
     pub insights: bool,
     /// Days of insights kept (`--insights-retention-days`).
@@ -58,6 +61,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// The insights recorder (a bounded queue to the store).
     pub insights: Arc<Insights>,
+    /// Answers of the generation being served, emptied when a new one is published.
+    pub cache: ResponseCache,
     archive: RwLock<Arc<Archive>>,
     /// Held while a reload checks and opens a generation, so that two reloads (the loop and
     /// `--watch`) never open and count the same one twice.
@@ -82,6 +87,7 @@ impl AppState {
             guard: Guard::new(&config.limits),
             metrics: Metrics::default(),
             insights: Arc::new(Insights::new(config.insights, config.insights_retention_days)),
+            cache: ResponseCache::new(config.cache_bytes, archive.generation()),
             config,
             store: Arc::new(store),
             archive: RwLock::new(Arc::new(archive)),
@@ -116,6 +122,8 @@ impl AppState {
         }
         let archive = Archive::open_generation(&live)?;
         tracing::info!(generation = %live.display(), cases = archive.case_count(), "serving a new index generation");
+        // The cache keeps answers of the generation it was reset to: the old one's are dropped.
+        self.cache.reset(archive.generation());
         match self.archive.write() {
             Ok(mut guard) => *guard = Arc::new(archive),
             Err(poisoned) => *poisoned.into_inner() = Arc::new(archive),

@@ -70,6 +70,7 @@ pub fn run(args: &ServeArgs) -> anyhow::Result<ExitCode> {
             ..casebook_server::Limits::default()
         },
         metrics_token: args.metrics_token.clone().filter(|token| !token.is_empty()),
+        cache_bytes: if args.no_cache { 0 } else { usize::try_from(args.cache_mb << 20).unwrap_or(usize::MAX) },
         insights: args.insights == "on",
         insights_retention_days: args.insights_retention_days,
     };

@@ -1,18 +1,19 @@
 //! `/api/search` (GET with parameters, POST with a JSON body for long texts), `/api/suggest`
-//! and `/api/facets`: the search core over HTTP.
+//! and `/api/facets`: the search core over HTTP, through the response cache (`answers.rs`).
 
 use std::sync::Arc;
 
-use axum::Json;
 use axum::extract::{RawQuery, State};
+use axum::response::Response;
 use casebook_index::{Facets, SearchRequest, SearchResponse, Suggestion};
 use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 
 use super::{JsonBody, label_lang};
+use crate::answers::{self, CacheStatus};
 use crate::error::{AppError, ErrorBody};
 use crate::params;
-use crate::state::{AppState, blocking};
+use crate::state::AppState;
 
 /// Query parameters of `GET /api/search` (documentation of what [`crate::params::parse_search`]
 /// reads; a test keeps the two in step).
@@ -67,23 +68,18 @@ pub struct SearchParams {
     path = "/api/search",
     params(SearchParams),
     responses(
-        (status = 200, description = "The page of results and the facet counts", body = SearchResponse),
+        (status = 200, description = "The page of results and the facet counts", body = SearchResponse, headers(("x-cache" = String, description = "`hit`: answered from the response cache; `miss`: computed (absent when the cache is off)"))),
         (status = 400, description = "A parameter value is invalid", body = ErrorBody),
         (status = 429, description = "Too many requests from this address: wait `Retry-After` seconds", body = ErrorBody),
         (status = 503, description = "The server is busy or the request took too long: retry after `Retry-After` seconds", body = ErrorBody),
     ),
     tag = "search"
 )]
-pub async fn search(
-    State(state): State<Arc<AppState>>,
-    RawQuery(query): RawQuery,
-) -> Result<Json<SearchResponse>, AppError> {
+pub async fn search(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, AppError> {
     let request = params::parse_search(&params::pairs(query.as_deref()))?;
-    let archive = state.archive();
-    let asked = request.clone();
-    let response = blocking(move || archive.search(&asked).map_err(AppError::from)).await?;
+    let (response, status) = answers::search(&state, &request).await?;
     state.insights.search(&request, &response);
-    Ok(Json(response))
+    Ok(answers::json_response(response.as_ref(), status))
 }
 
 /// Search the archive with the request as a JSON body: the same fields as the parameters of
@@ -94,7 +90,7 @@ pub async fn search(
     path = "/api/search",
     request_body(content = SearchRequest, description = "The search, every field optional: `{\"q\": \"...\"}`"),
     responses(
-        (status = 200, description = "The page of results and the facet counts", body = SearchResponse),
+        (status = 200, description = "The page of results and the facet counts", body = SearchResponse, headers(("x-cache" = String, description = "`hit`: answered from the response cache; `miss`: computed (absent when the cache is off)"))),
         (status = 400, description = "The body is not a valid search request, or a value is invalid", body = ErrorBody),
         (status = 413, description = "The body is larger than the server accepts", body = ErrorBody),
         (status = 429, description = "Too many requests from this address: wait `Retry-After` seconds", body = ErrorBody),
@@ -105,9 +101,9 @@ pub async fn search(
 pub async fn search_json(
     State(state): State<Arc<AppState>>,
     JsonBody(request): JsonBody<SearchRequest>,
-) -> Result<Json<SearchResponse>, AppError> {
-    let archive = state.archive();
-    Ok(Json(blocking(move || archive.search(&request).map_err(AppError::from)).await?))
+) -> Result<Response, AppError> {
+    let (response, status) = answers::search(&state, &request).await?;
+    Ok(answers::json_response(response.as_ref(), status))
 }
 
 /// Completions for search-as-you-type.
@@ -123,17 +119,28 @@ pub struct SuggestResponse {
     path = "/api/suggest",
     params(("q" = String, Query, description = "Text typed so far")),
     responses(
-        (status = 200, description = "Completions", body = SuggestResponse),
+        (status = 200, description = "Completions", body = SuggestResponse, headers(("x-cache" = String, description = "`hit`: answered from the response cache; `miss`: computed (absent when the cache is off)"))),
         (status = 429, description = "Too many requests from this address: wait `Retry-After` seconds", body = ErrorBody),
         (status = 503, description = "The server is busy or the request took too long: retry after `Retry-After` seconds", body = ErrorBody),
     ),
     tag = "search"
 )]
-pub async fn suggest(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Json<SuggestResponse> {
+pub async fn suggest(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Response {
     let pairs = params::pairs(query.as_deref());
     let prefix: String = params::first(&pairs, "q").unwrap_or_default().chars().take(100).collect();
+    let archive = state.archive();
+    if !state.cache.enabled() {
+        let answer = SuggestResponse { suggestions: archive.suggest(&prefix, 8) };
+        return answers::json_response(&answer, CacheStatus::Off);
+    }
+    let key = format!("suggest\u{0}{prefix}");
+    if let Some(answer) = answers::lookup::<SuggestResponse>(&state, &archive, &key) {
+        return answers::json_response(answer.as_ref(), CacheStatus::Hit);
+    }
     // A prefix scan of the term dictionary: microseconds, no need to leave the runtime.
-    Json(SuggestResponse { suggestions: state.archive().suggest(&prefix, 8) })
+    let answer = Arc::new(SuggestResponse { suggestions: archive.suggest(&prefix, 8) });
+    answers::store(&state, &archive, &key, &answer);
+    answers::json_response(answer.as_ref(), CacheStatus::Miss)
 }
 
 /// Counts of every facet value over the whole archive.
@@ -151,18 +158,19 @@ pub struct FacetsResponse {
     path = "/api/facets",
     params(("lang" = Option<String>, Query, description = "Label language: en or it")),
     responses(
-        (status = 200, description = "Facet counts", body = FacetsResponse),
+        (status = 200, description = "Facet counts", body = FacetsResponse, headers(("x-cache" = String, description = "`hit`: answered from the response cache; `miss`: computed (absent when the cache is off)"))),
         (status = 429, description = "Too many requests from this address: wait `Retry-After` seconds", body = ErrorBody),
         (status = 503, description = "The server is busy or the request took too long: retry after `Retry-After` seconds", body = ErrorBody),
     ),
     tag = "search"
 )]
-pub async fn facets(
-    State(state): State<Arc<AppState>>,
-    RawQuery(query): RawQuery,
-) -> Result<Json<FacetsResponse>, AppError> {
+pub async fn facets(State(state): State<Arc<AppState>>, RawQuery(query): RawQuery) -> Result<Response, AppError> {
     let lang = label_lang(query.as_deref())?;
-    let archive = state.archive();
-    let (total, facets) = blocking(move || Ok(archive.facets(lang)?)).await?;
-    Ok(Json(FacetsResponse { total, facets }))
+    let key = format!("facets\u{0}{}", lang.code());
+    let (answer, status) = answers::cached(&state, key, move |archive| {
+        let (total, facets) = archive.facets(lang)?;
+        Ok(FacetsResponse { total, facets })
+    })
+    .await?;
+    Ok(answers::json_response(answer.as_ref(), status))
 }

@@ -143,6 +143,25 @@ pub struct Health {
     pub index_age_seconds: u64,
     /// `ok` when the store answered `SELECT 1` within 2 seconds, else `error`.
     pub store: &'static str,
+    /// The response cache.
+    pub cache: CacheHealth,
+}
+
+/// The response cache in the health report.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct CacheHealth {
+    /// Whether it is on (`--no-cache` turns it off).
+    pub enabled: bool,
+    /// Answers served from it since start.
+    pub hits: u64,
+    /// Lookups that found nothing since start.
+    pub misses: u64,
+    /// Hits over lookups, 0 to 1 (0 before any lookup).
+    pub hit_rate: f64,
+    /// Answers held now.
+    pub entries: u64,
+    /// Estimated bytes held now.
+    pub bytes: u64,
 }
 
 /// How long `/healthz` waits for the store.
@@ -164,6 +183,17 @@ pub async fn healthz(State(state): State<Arc<AppState>>) -> Json<Health> {
         generation: archive.generation_name(),
         index_age_seconds: now.saturating_sub(archive.built_at()),
         store: if store_ok { "ok" } else { "error" },
+        cache: {
+            let stats = state.cache.stats();
+            CacheHealth {
+                enabled: stats.enabled,
+                hits: stats.hits,
+                misses: stats.misses,
+                hit_rate: stats.hit_rate(),
+                entries: stats.entries,
+                bytes: stats.bytes,
+            }
+        },
     })
 }
 
@@ -202,7 +232,8 @@ pub async fn metrics(
         in_use: pool.in_use as u64,
         errors: pool.errors,
     };
-    let text = state.metrics.render(gauges, store);
+    let mut text = state.metrics.render(gauges, store);
+    text.push_str(&state.cache.render_metrics());
     Ok(([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], text).into_response())
 }
 

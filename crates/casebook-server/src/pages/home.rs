@@ -10,10 +10,11 @@ use casebook_index::{SearchRequest, Sort};
 
 use super::search::{HitView, hit_views};
 use super::{PageContext, search_href};
-use crate::error::{AppError, PageError};
+use crate::answers;
+use crate::error::PageError;
 use crate::html::{Bar, bar_chart};
 use crate::layout::Layout;
-use crate::state::{AppState, blocking};
+use crate::state::AppState;
 
 /// A sector tile.
 pub struct Tile {
@@ -36,14 +37,9 @@ struct HomeTemplate {
 /// `GET /`.
 pub async fn home(State(state): State<Arc<AppState>>, context: PageContext) -> Result<Response, PageError> {
     let lang = context.lang.code().to_string();
-    let archive = state.archive();
-    let taxonomy = Arc::clone(&archive);
-    let recent = blocking(move || {
-        let request = SearchRequest { sort: Sort::YearDesc, per_page: 6, lang: Some(lang), ..Default::default() };
-        archive.search(&request).map_err(AppError::from)
-    })
-    .await
-    .map_err(|e| context.error(e))?;
+    let taxonomy = state.archive();
+    let request = SearchRequest { sort: Sort::YearDesc, per_page: 6, lang: Some(lang), ..Default::default() };
+    let (recent, _) = answers::search(&state, &request).await.map_err(|e| context.error(e))?;
     let t = context.lang.strings();
     let tiles = recent
         .facets

@@ -11,7 +11,8 @@ use casebook_index::{FacetValue, Hit, Ranking, SearchRequest, SearchResponse, So
 
 use super::organiser::own_showcases;
 use super::{PageContext, search_href};
-use crate::error::{AppError, PageError};
+use crate::answers;
+use crate::error::PageError;
 use crate::html::{Bar, bar_chart};
 use crate::i18n::Strings;
 use crate::layout::Layout;
@@ -380,15 +381,14 @@ struct ResultsTemplate {
 pub async fn search_page(State(state): State<Arc<AppState>>, context: PageContext) -> Result<Response, PageError> {
     let mut request = params::parse_search(&context.pairs).map_err(|e| context.error(e.into()))?;
     request.lang = Some(context.lang.code().to_string());
-    let worker = Arc::clone(&state);
-    let query = request.clone();
-    let session = context.session.clone();
-    let (response, add_to) = blocking(move || {
-        let response = worker.archive().search(&query).map_err(AppError::from)?;
-        Ok((response, own_showcases(&worker, session.as_ref())?))
-    })
-    .await
-    .map_err(|e| context.error(e))?;
+    let (response, _) = answers::search(&state, &request).await.map_err(|e| context.error(e))?;
+    let add_to = match context.session.clone() {
+        None => Vec::new(),
+        Some(session) => {
+            let worker = Arc::clone(&state);
+            blocking(move || own_showcases(&worker, Some(&session))).await.map_err(|e| context.error(e))?
+        }
+    };
     let t = context.lang.strings();
     let mut view = search_view(&request, &response, t);
     view.add_to = add_to;
