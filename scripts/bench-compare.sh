@@ -42,7 +42,7 @@ for n in "${sizes[@]}"; do
   read -r build_s build_kb < "$data/build.time"
   size=$(du -sb "$index"/gen-* | cut -f1)
   # The document store (what a hit is shown from) apart: the plain reference stores nothing.
-  export STORE_BYTES=$(find "$index"/gen-* -name '*.store' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+  export STORE_BYTES=$(find "$index"/gen-* -name '*.store' -printf '%s\n' | awk '{s += $1} END {printf "%.0f\n", s}')
   /usr/bin/time -f "%e %M" -o "$data/unchanged.time" "$bin" index --corpus "$corpus" --index "$index" >/dev/null
   read -r unchanged_s unchanged_kb < "$data/unchanged.time"
   # Change 1% of the files (append a sentence), re-index, then restore them.
@@ -57,7 +57,7 @@ for n in "${sizes[@]}"; do
   /usr/bin/time -f "%e %M" -o "$data/raw.time" "$bench" raw-index "$corpus" "$raw" >/dev/null
   read -r raw_s raw_kb < "$data/raw.time"
   raw_size=$(du -sb "$raw" | cut -f1)
-  export RAW_STORE_BYTES=$(find "$raw" -name '*.store' -printf '%s\n' | awk '{s += $1} END {print s + 0}')
+  export RAW_STORE_BYTES=$(find "$raw" -name '*.store' -printf '%s\n' | awk '{s += $1} END {printf "%.0f\n", s}')
 
   fts5=(--fts5 "$data/fts5-$n.db")
   [ -z "${NO_FTS5:-}" ] || fts5=()

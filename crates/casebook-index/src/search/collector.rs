@@ -8,7 +8,7 @@
 
 use std::cmp::{Ordering, Reverse};
 use std::collections::BinaryHeap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
@@ -61,9 +61,16 @@ pub struct Collected {
     segments: Vec<SegmentMatches>,
     /// The generation's facet values.
     facets: Arc<FacetCache>,
+    /// The counts of every tier, once asked (the cached unfiltered browse asks every time).
+    all_tiers: OnceLock<GroupCounts>,
 }
 
 impl Collected {
+    /// The facet counts of every match, computed once for this pass.
+    pub fn counts_of_all(&self) -> &GroupCounts {
+        self.all_tiers.get_or_init(|| self.counts(0))
+    }
+
     /// The facet counts of the matches of `final_tier` and above.
     pub fn counts(&self, final_tier: usize) -> GroupCounts {
         let mut counts = self.facets.zero_counts();
@@ -349,6 +356,7 @@ impl FacetedSegmentCollector {
             candidates,
             segments: vec![SegmentMatches { facets: self.facets, tiers: self.tier_matches, masks: self.masks }],
             facets: Arc::default(),
+            all_tiers: OnceLock::new(),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Running a search: the request's text is planned into tantivy queries, one pass of the
-//! faceted collector sees every match, the relaxation step is chosen from the counts (short
+//! faceted collector sees every match (a short query's top tier first, every match only when
+//! that tier does not fill a page), the relaxation step is chosen from the counts (short
 //! queries; a long text is one tier ranked by BM25 alone), and the page of hits is
 //! read back with snippets and, on request, explanations. The unfiltered browse (the home page and the
 //! empty search page, the most frequent request) is computed once per generation.
@@ -140,7 +141,12 @@ impl Archive {
             (true, MatchMode::Last) => relaxation_step(&collected.unfiltered_totals, top_tier, request.per_page),
         };
         let total: u64 = collected.totals.iter().skip(final_tier).sum();
-        let facets = facets::build(&collected.counts(final_tier), &filters, &self.vocabulary.taxonomy, lang);
+        // The unfiltered browse is one pass per generation: its counts are computed once too.
+        let facets = if unfiltered_browse {
+            facets::build(collected.counts_of_all(), &filters, &self.vocabulary.taxonomy, lang)
+        } else {
+            facets::build(&collected.counts(final_tier), &filters, &self.vocabulary.taxonomy, lang)
+        };
         // A long text is one tier: the cases with every word are counted apart.
         let matched_all =
             if ranked { self.count_with_every_unit(&searcher, &plan, &filters)? } else { collected.matched_all };
