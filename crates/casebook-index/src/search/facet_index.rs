@@ -11,7 +11,7 @@
 //!   visiting the documents of the counted set, whichever is cheaper per query.
 //!
 //! Memory: about 4 bytes per document and group, plus one bit per document and value of the
-//! small groups (about 40 MB at 1M cases; measured figures in docs/performance.md).
+//! small groups: about 40 MB at 1M cases, by construction (docs/performance.md).
 
 use std::collections::HashMap;
 use std::sync::Arc;
