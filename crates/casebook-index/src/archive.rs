@@ -174,11 +174,11 @@ impl Archive {
         let mut hits = Vec::with_capacity(top.len());
         for (score, address) in top {
             let doc: TantivyDocument = searcher.doc(address)?;
-            if let Some(stored) = self.stored(&doc)? {
+            if let Some(record) = self.stored_record(&doc)? {
                 let mut snippet = String::new();
-                crate::search::snippet::escape_html(&stored.record.summary, &mut snippet);
+                crate::search::snippet::escape_html(&record.summary, &mut snippet);
                 hits.push(Hit {
-                    case: self.label(&stored.record, lang),
+                    case: self.label(&record, lang),
                     snippet,
                     score: (score * 1000.0).round() / 1000.0,
                     matched_words: 0,
@@ -197,6 +197,21 @@ impl Archive {
     /// The stored case of a document. A document without one, or with one that does not
     /// parse, is an index this version cannot read: an error, not a missing case.
     pub(crate) fn stored(&self, doc: &TantivyDocument) -> Result<Option<StoredCase>, SearchError> {
+        self.read_stored(doc)
+    }
+
+    /// The facts of a document's stored case, for a hit: the markdown body is skipped over,
+    /// not copied.
+    pub(crate) fn stored_record(&self, doc: &TantivyDocument) -> Result<Option<CaseRecord>, SearchError> {
+        /// The part of a [`StoredCase`] a hit shows.
+        #[derive(serde::Deserialize)]
+        struct StoredRecord {
+            record: CaseRecord,
+        }
+        Ok(self.read_stored::<StoredRecord>(doc)?.map(|stored| stored.record))
+    }
+
+    fn read_stored<T: serde::de::DeserializeOwned>(&self, doc: &TantivyDocument) -> Result<Option<T>, SearchError> {
         let Some(json) = doc.get_first(self.fields.meta_json).and_then(|v| v.as_str()) else { return Ok(None) };
         serde_json::from_str(json)
             .map(Some)

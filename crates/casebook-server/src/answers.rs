@@ -15,7 +15,7 @@ use serde::Serialize;
 
 use crate::cache;
 use crate::error::AppError;
-use crate::state::{AppState, blocking};
+use crate::state::AppState;
 
 /// Where an answer came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -65,19 +65,20 @@ where
 {
     let archive = state.archive();
     if !state.cache.enabled() {
-        let answer = blocking(move || compute(&archive)).await?;
+        let answer = state.searching(move || compute(&archive)).await?;
         return Ok((Arc::new(answer), CacheStatus::Off));
     }
     if let Some(answer) = lookup::<T>(state, &archive, &key) {
         return Ok((answer, CacheStatus::Hit));
     }
     let worker = Arc::clone(state);
-    let answer = blocking(move || {
-        let answer = Arc::new(compute(&archive)?);
-        store(&worker, &archive, &key, &answer);
-        Ok(answer)
-    })
-    .await?;
+    let answer = state
+        .searching(move || {
+            let answer = Arc::new(compute(&archive)?);
+            store(&worker, &archive, &key, &answer);
+            Ok(answer)
+        })
+        .await?;
     Ok((answer, CacheStatus::Miss))
 }
 

@@ -1,6 +1,7 @@
 //! Shared state: the configuration, the open index generation (swapped when a new one is
-//! published), the store, the limits' counters, the insights recorder, the response cache; and [`blocking`], the way handlers run index
-//! and database work off the async runtime.
+//! published), the store, the limits' counters, the insights recorder, the response cache;
+//! [`blocking`], the way handlers run index and database work off the async runtime, and
+//! [`AppState::searching`], the queue in front of the search core.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -64,6 +65,8 @@ pub struct AppState {
     /// Answers of the generation being served, emptied when a new one is published.
     pub cache: ResponseCache,
     archive: RwLock<Arc<Archive>>,
+    /// One place per core for the search core's work (see [`AppState::searching`]).
+    search_places: Arc<tokio::sync::Semaphore>,
     /// Held while a reload checks and opens a generation, so that two reloads (the loop and
     /// `--watch`) never open and count the same one twice.
     reloading: std::sync::Mutex<()>,
@@ -91,6 +94,7 @@ impl AppState {
             config,
             store: Arc::new(store),
             archive: RwLock::new(Arc::new(archive)),
+            search_places: Arc::new(tokio::sync::Semaphore::new(search_places())),
             reloading: std::sync::Mutex::new(()),
         })
     }
@@ -107,6 +111,20 @@ impl AppState {
             Ok(guard) => Arc::clone(&guard),
             Err(poisoned) => Arc::clone(&poisoned.into_inner()),
         }
+    }
+
+    /// Runs `work` (the search core's CPU-bound work) on the blocking pool once one of the
+    /// places for searches is free; requests wait for one in arrival order.
+    pub async fn searching<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> Result<T, AppError> + Send + 'static,
+    ) -> Result<T, AppError> {
+        let place = Arc::clone(&self.search_places).acquire_owned().await.ok();
+        tokio::task::spawn_blocking(move || {
+            let _place = place;
+            work()
+        })
+        .await?
     }
 
     /// Opens the live generation if it is not the one being served. Returns whether it
@@ -132,6 +150,15 @@ impl AppState {
         self.metrics.reloaded(now);
         Ok(true)
     }
+}
+
+/// Places for searches running at once: one per core. A search is pure CPU work, so more
+/// at once would only share the cores: with 64 searches on 2 cores every one of them takes
+/// 32 times as long, and a slow one holds its clients for its cost times the crowd. Waiting
+/// in a first-come queue instead, each search runs at full speed once started: the mean wait
+/// is the same, and the slowest answers come much sooner.
+fn search_places() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get())
 }
 
 /// Runs blocking index or database work off the async runtime.

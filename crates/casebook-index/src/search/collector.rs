@@ -34,6 +34,12 @@ impl GroupCounts {
     pub fn nonzero(&self, group: usize) -> impl Iterator<Item = (&str, u64)> {
         self.facets.keys(group).iter().zip(&self.counts[group]).filter(|(_, c)| **c > 0).map(|(k, c)| (k.as_str(), *c))
     }
+
+    /// The values of a group of two-part keys with a count, by their parts: (country,
+    /// region), (organisation slug, name).
+    pub fn nonzero_parts(&self, group: usize) -> impl Iterator<Item = (&str, &str, u64)> {
+        self.facets.parts(group).zip(&self.counts[group]).filter(|(_, c)| **c > 0).map(|((a, b), c)| (a, b, *c))
+    }
 }
 
 /// What one segment's pass leaves for counting.

@@ -166,10 +166,10 @@ impl Archive {
         for (candidate, matched_words) in shown.into_iter().zip(matched) {
             let explain = explanations.next();
             let doc: TantivyDocument = searcher.doc(candidate.address)?;
-            let Some(stored) = self.stored(&doc)? else { continue };
+            let Some(record) = self.stored_record(&doc)? else { continue };
             let snippet = if window.snippets {
                 let body = doc.get_first(self.fields.body_text).and_then(|v| v.as_str()).unwrap_or("");
-                snippet(body, stored.record.language, &plan.highlight, &self.analyzers)
+                snippet(body, record.language, &plan.highlight, &self.analyzers)
             } else {
                 String::new()
             };
@@ -179,7 +179,7 @@ impl Archive {
                 (true, true) => ranked_relevance(candidate.score),
             };
             hits.push(Hit {
-                case: self.label(&stored.record, lang),
+                case: self.label(&record, lang),
                 snippet,
                 score: (score * 1000.0).round() / 1000.0,
                 matched_words,

@@ -156,6 +156,9 @@ pub(crate) struct FacetCache {
     /// language code, `slug\0name` of the organisation (sorted, so an organisation's
     /// spellings are neighbours).
     keys: [Vec<String>; GROUPS],
+    /// Where each key's two parts meet (the `\0` of `country\0region` and `slug\0name`; the
+    /// key's length when it has one part), so that counting never searches a key.
+    splits: [Vec<usize>; GROUPS],
     /// A path of each value (its first two segments), for selecting by filter.
     paths: [Vec<Vec<String>>; GROUPS],
     /// The year of each year id.
@@ -280,6 +283,9 @@ impl FacetCache {
             }
             (cache.keys[group], cache.paths[group]) = entries.into_iter().unzip();
         }
+        cache.splits = std::array::from_fn(|group| {
+            cache.keys[group].iter().map(|key| key.find('\0').unwrap_or(key.len())).collect()
+        });
         let ids: Vec<HashMap<&str, u32>> = cache
             .keys
             .iter()
@@ -308,6 +314,15 @@ impl FacetCache {
     /// The keys of a group's values, by id.
     pub fn keys(&self, group: usize) -> &[String] {
         &self.keys[group]
+    }
+
+    /// The two parts of each key of a group, by id (the second is empty for a key of one
+    /// part).
+    pub fn parts(&self, group: usize) -> impl Iterator<Item = (&str, &str)> {
+        self.keys[group].iter().zip(&self.splits[group]).map(|(key, &split)| {
+            let (first, rest) = key.split_at(split.min(key.len()));
+            (first, rest.get(1..).unwrap_or(""))
+        })
     }
 
     /// Empty counts, one slot per value of each group.

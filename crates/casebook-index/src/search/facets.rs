@@ -8,7 +8,7 @@ use casebook_corpus::text::slugify;
 use casebook_corpus::{ITALY, Labelled, Language, Taxonomy};
 
 use super::collector::GroupCounts;
-use super::facet_index::ORGANISATION;
+use super::facet_index::{ORGANISATION, REGION};
 use super::filters::Filters;
 use crate::document::region_value;
 use crate::response::{FacetValue, Facets};
@@ -38,8 +38,7 @@ pub(crate) fn build(counts: &GroupCounts, filters: &Filters, taxonomy: &Taxonomy
     // Regions: countries with their regions.
     let region_filter = filters.region.clone().unwrap_or_default();
     let mut countries: BTreeMap<String, BTreeMap<String, (String, u64)>> = BTreeMap::new();
-    for (key, count) in totals(1) {
-        let (country, segment) = key.split_once('\0').unwrap_or((key, ""));
+    for (country, segment, count) in counts.nonzero_parts(REGION) {
         let value = region_value(country, segment);
         let label = match taxonomy.italian_region(&value) {
             Some(region) if country == ITALY => region.label(lang).to_string(),
@@ -156,8 +155,8 @@ fn organisations(counts: &GroupCounts, filters: &Filters) -> Vec<FacetValue> {
     // Keys are sorted `slug\0name`: an organisation's spellings are neighbours.
     let mut slugs: Vec<(&str, u64, &str)> = Vec::new();
     let mut best = 0;
-    for (key, count) in counts.nonzero(ORGANISATION) {
-        let (slug, name) = key.split_once('\0').unwrap_or((key, key));
+    for (slug, name, count) in counts.nonzero_parts(ORGANISATION) {
+        let name = if name.is_empty() { slug } else { name };
         match slugs.last_mut() {
             Some(last) if last.0 == slug => {
                 last.1 += count;

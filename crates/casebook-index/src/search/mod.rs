@@ -23,3 +23,4 @@ pub(crate) mod synonyms;
 mod tests;
 pub(crate) mod text;
 pub(crate) mod tiered;
+pub(crate) mod union;

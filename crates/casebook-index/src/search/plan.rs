@@ -18,6 +18,7 @@ use super::bm25f::Bm25fQuery;
 use super::longtext;
 use super::synonyms::SynonymIndex;
 use super::text::{ParsedQuery, Unit};
+use super::union::UnitQuery;
 use crate::analysis::Analyzers;
 use crate::request::MatchMode;
 use crate::schema::Fields;
@@ -131,10 +132,9 @@ impl PlannedUnit {
     }
 
     /// The unit's query: the disjunction of its clauses (a case matches the unit when it
-    /// matches any of them).
+    /// matches any of them), scored lazily ([`UnitQuery`]).
     pub fn query(&self) -> Box<dyn Query> {
-        let clauses = self.clauses.iter().map(|c| (Occur::Should, c.query.box_clone())).collect();
-        Box::new(BooleanQuery::new(clauses))
+        UnitQuery::boxed(self.clauses.iter().map(|c| c.query.box_clone()).collect())
     }
 }
 

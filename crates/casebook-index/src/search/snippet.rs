@@ -24,9 +24,10 @@ pub fn escape_html(text: &str, out: &mut String) {
 }
 
 /// Byte ranges of `text` holding query words. Words are found with a cheap scan (split on
-/// non-alphanumerics, fold, lowercase); only a word that could match — its folded form is a
-/// query word, or starts with a query stem — is run through the language analyzer, so a hit's
-/// body is not stemmed word by word.
+/// non-alphanumerics); a word whose first letter (folded, lowercase) begins no query word or
+/// stem is passed over at once, the others are folded and lowercased, and only a word that
+/// could match — its folded form is a query word, or starts with a query stem — is run
+/// through the language analyzer, so a hit's body is not stemmed word by word.
 fn marks(text: &str, language: Language, highlight: &Highlight, analyzers: &Analyzers) -> Vec<(usize, usize)> {
     let stems = highlight.stems(language);
     if stems.is_empty() && highlight.folded.is_empty() {
@@ -36,10 +37,32 @@ fn marks(text: &str, language: Language, highlight: &Highlight, analyzers: &Anal
     // word of the text.
     let stems: Vec<&str> = stems.iter().map(String::as_str).collect();
     let exact_words: Vec<&str> = highlight.folded.iter().map(String::as_str).collect();
+    // First letters of the words and stems looked for: most words of a text start with
+    // another letter and need no folding at all. (An empty stem starts every word.)
+    let every_word = stems.iter().chain(&exact_words).any(|word| word.is_empty());
+    let firsts: Vec<char> = stems.iter().chain(&exact_words).filter_map(|word| word.chars().next()).collect();
+    let mut first = String::new();
+    let mut wanted = |c: char| {
+        if every_word {
+            return true;
+        }
+        let folded_first = if c.is_ascii() {
+            Some(c.to_ascii_lowercase())
+        } else {
+            first.clear();
+            for lower in c.to_lowercase() {
+                casebook_corpus::text::fold_char_into(lower, &mut first);
+            }
+            first.chars().next()
+        };
+        folded_first.is_some_and(|f| firsts.contains(&f))
+    };
     let mut analyzer = analyzers.for_language(language);
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     let mut folded = String::new();
+    // The start of the word being scanned, if it could be a query word.
     let mut start: Option<usize> = None;
+    let mut in_word = false;
     let mut check = |from: usize, to: usize, ranges: &mut Vec<(usize, usize)>| {
         let word = &text[from..to];
         folded.clear();
@@ -67,11 +90,16 @@ fn marks(text: &str, language: Language, highlight: &Highlight, analyzers: &Anal
         }
     };
     for (index, c) in text.char_indices() {
-        match (c.is_alphanumeric(), start) {
-            (true, None) => start = Some(index),
-            (false, Some(from)) => {
-                check(from, index, &mut ranges);
-                start = None;
+        match (c.is_alphanumeric(), in_word) {
+            (true, false) => {
+                in_word = true;
+                start = wanted(c).then_some(index);
+            }
+            (false, true) => {
+                in_word = false;
+                if let Some(from) = start.take() {
+                    check(from, index, &mut ranges);
+                }
             }
             _ => {}
         }
