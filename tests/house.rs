@@ -46,6 +46,8 @@ fn each_heavy_dependency_is_owned_by_one_crate() {
         ("htmd", &["casebook-import"]),
         ("ureq", &["casebook-import"]),
         ("clap", &["casebook", "casebook-bench"]),
+        // The global allocator of the two binaries.
+        ("mimalloc", &["casebook", "casebook-bench"]),
     ];
     let mut manifests = vec![("casebook".to_string(), root().join("Cargo.toml"))];
     for entry in std::fs::read_dir(root().join("crates")).unwrap() {

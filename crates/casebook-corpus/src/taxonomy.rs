@@ -127,6 +127,18 @@ impl Taxonomy {
             let names = [&region.id, &region.en, &region.it].into_iter().chain(&region.nuts).chain(&region.aliases);
             insert_keys(&mut taxonomy.region_keys, names, index, "region")?;
         }
+        // Ids as written too (`public-sector`, `IT`): the index stores them so, and finds
+        // them on every request. No id written so is another entry's key (a key has no
+        // capital and no hyphen; an id that is a key is its own entry's key).
+        for (index, sector) in taxonomy.sectors.iter().enumerate() {
+            taxonomy.sector_keys.entry(sector.id.clone()).or_insert(index);
+        }
+        for (index, country) in taxonomy.countries.iter().enumerate() {
+            taxonomy.country_keys.entry(country.code.clone()).or_insert(index);
+        }
+        for (index, region) in taxonomy.regions.iter().enumerate() {
+            taxonomy.region_keys.entry(region.id.clone()).or_insert(index);
+        }
         if taxonomy.country(ITALY).is_none() {
             return Err("the taxonomy must list Italy (code IT) among its countries".into());
         }
@@ -150,17 +162,17 @@ impl Taxonomy {
 
     /// Finds a sector by id, label (either language) or alias.
     pub fn sector(&self, name: &str) -> Option<&Sector> {
-        self.sector_keys.get(&lookup_key(name)).map(|&i| &self.sectors[i])
+        find(&self.sector_keys, name).map(|i| &self.sectors[i])
     }
 
     /// Finds a country by ISO code, name (either language) or alias.
     pub fn country(&self, name: &str) -> Option<&Country> {
-        self.country_keys.get(&lookup_key(name)).map(|&i| &self.countries[i])
+        find(&self.country_keys, name).map(|i| &self.countries[i])
     }
 
     /// Finds an Italian region by id, NUTS code, name (either language) or alias.
     pub fn italian_region(&self, name: &str) -> Option<&ItalianRegion> {
-        self.region_keys.get(&lookup_key(name)).map(|&i| &self.regions[i])
+        find(&self.region_keys, name).map(|i| &self.regions[i])
     }
 
     /// The sector whose names are closest to `input`, for "did you mean" hints.
@@ -227,6 +239,13 @@ fn insert_keys<'a>(
         keys.insert(key, index);
     }
     Ok(())
+}
+
+/// The entry of `name` in a map of lookup keys. A name that is already a lookup key (an id,
+/// as the index stores it) is found without building its key: `lookup_key` gives back any
+/// key unchanged, so the answer is the same.
+fn find(keys: &HashMap<String, usize>, name: &str) -> Option<usize> {
+    keys.get(name).or_else(|| keys.get(&lookup_key(name))).copied()
 }
 
 #[cfg(test)]

@@ -14,6 +14,11 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
 
+/// The allocator of the `casebook` binary, so that in-process figures are the product's;
+/// the raw tantivy reference runs in this process with it too.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Casebook benchmarks: synthetic corpora, in-process measurements, charts.
 #[derive(Debug, Parser)]
 #[command(name = "casebook-bench", version, propagate_version = true)]
