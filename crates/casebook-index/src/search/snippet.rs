@@ -60,9 +60,6 @@ fn marks(text: &str, language: Language, highlight: &Highlight, analyzers: &Anal
     let mut analyzer = analyzers.for_language(language);
     let mut ranges: Vec<(usize, usize)> = Vec::new();
     let mut folded = String::new();
-    // The start of the word being scanned, if it could be a query word.
-    let mut start: Option<usize> = None;
-    let mut in_word = false;
     let mut check = |from: usize, to: usize, ranges: &mut Vec<(usize, usize)>| {
         let word = &text[from..to];
         folded.clear();
@@ -89,26 +86,35 @@ fn marks(text: &str, language: Language, highlight: &Highlight, analyzers: &Anal
             ranges.push((from, to));
         }
     };
-    for (index, c) in text.char_indices() {
-        match (c.is_alphanumeric(), in_word) {
-            (true, false) => {
-                in_word = true;
-                start = wanted(c).then_some(index);
-            }
-            (false, true) => {
-                in_word = false;
-                if let Some(from) = start.take() {
-                    check(from, index, &mut ranges);
-                }
-            }
-            _ => {}
-        }
-        if ranges.len() >= MAX_MARKS {
-            break;
-        }
+    // Bytes that can begin a wanted word: both cases of the ASCII first letters, and the
+    // first byte of every multi-byte character (folded, `È` is `e`). The scan jumps from
+    // one to the next; the bytes in between (most of a text) are only looked up in a table.
+    let mut candidate = [every_word; 256];
+    for f in firsts.iter().filter(|f| f.is_ascii()) {
+        candidate[f.to_ascii_lowercase() as usize] = true;
+        candidate[f.to_ascii_uppercase() as usize] = true;
     }
-    if let Some(from) = start {
-        check(from, text.len(), &mut ranges);
+    candidate[0xC0..].fill(true);
+    let word_end = |from: usize| text[from..].find(|c: char| !c.is_alphanumeric()).map_or(text.len(), |end| from + end);
+    let bytes = text.as_bytes();
+    let mut index = 0;
+    while index < bytes.len() && ranges.len() < MAX_MARKS {
+        if !candidate[usize::from(bytes[index])] {
+            index += 1;
+            continue;
+        }
+        // A candidate byte starts a character (it is ASCII or a lead byte).
+        let Some(c) = text.get(index..).and_then(|rest| rest.chars().next()) else { break };
+        if !c.is_alphanumeric() {
+            index += c.len_utf8();
+            continue;
+        }
+        let end = word_end(index);
+        let starts_word = text[..index].chars().next_back().is_none_or(|before| !before.is_alphanumeric());
+        if starts_word && wanted(c) {
+            check(index, end, &mut ranges);
+        }
+        index = end;
     }
     let mut merged: Vec<(usize, usize)> = Vec::with_capacity(ranges.len());
     for (start, end) in ranges {
