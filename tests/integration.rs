@@ -31,6 +31,8 @@ mod import;
 mod import_layouts;
 /// `casebook index`: builds, incremental updates, the atomic swap, corrupt indexes.
 mod index;
+/// Merges of incremental builds: bounded like a full build's, small segments folded in.
+mod index_merges;
 /// "Find cases like my project" on the home page, in Chromium without JavaScript.
 mod like_project;
 /// Logs: no colour codes in files, JSON lines, the bounded buffer of a server nobody reads.

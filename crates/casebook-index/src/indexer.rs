@@ -16,6 +16,7 @@ use tantivy::{Index, IndexWriter, Term};
 use crate::analysis::Analyzers;
 use crate::document::case_document;
 use crate::error::IndexError;
+use crate::merge::{self, MERGE_INPUT_BYTES};
 use crate::schema::{Fields, SCHEMA_VERSION};
 use crate::store::{self, BuildLock, IndexedFile, Manifest, PendingGeneration};
 
@@ -26,8 +27,9 @@ pub struct BuildOptions {
     pub full: bool,
     /// Fail on purpose after adding this many cases (fault-injection for tests).
     pub fail_after: Option<usize>,
-    /// Most bytes of segments a full build merges at once (default: 512 MiB; see
-    /// `MERGE_INPUT_BYTES`). Smaller bounds memory further and leaves more segments.
+    /// Most bytes of segments a build merges at once (default: 512 MiB; see
+    /// `MERGE_INPUT_BYTES`), full or incremental; a segment above it is never merged again.
+    /// Smaller bounds memory further and leaves more segments.
     pub merge_input_bytes: Option<u64>,
 }
 
@@ -265,12 +267,10 @@ pub fn build_index(
         });
     };
     output.writer.commit()?;
-    // A full build ends with few, large segments: every query pays per-segment costs once
-    // per segment. Incremental updates add small segments that the merge policy folds in
-    // over time.
-    if base.is_none() {
-        merge_in_steps(&mut output, options.merge_input_bytes.unwrap_or(MERGE_INPUT_BYTES))?;
-    }
+    // Every query pays per-segment costs once per segment: a full build ends with few, large
+    // segments, and an update folds its new segments into the small ones (see `merge.rs`).
+    let budget = options.merge_input_bytes.unwrap_or(MERGE_INPUT_BYTES);
+    merge::merge_in_steps(&mut output.writer, &output.index, output.pending.path(), budget)?;
     output.writer.wait_merging_threads()?;
     let pending = output.pending;
     for (name, text) in &vocabulary_files {
@@ -295,54 +295,6 @@ pub fn build_index(
         generation,
         elapsed: started.elapsed(),
     })
-}
-
-/// Most bytes of segments merged at once at the end of a full build. A merge reads its
-/// input segments through memory maps, which count in the process's resident memory: this
-/// bound keeps a million-case build under 2 GB, at the cost of a few segments instead of one
-/// (a 100k-case index, ~400 MB, stays one segment).
-const MERGE_INPUT_BYTES: u64 = 512 * 1024 * 1024;
-
-/// Merges the segments of a full build, smallest first, in merges of at most `budget` bytes
-/// of input each, until no two segments fit in one merge.
-fn merge_in_steps(output: &mut Output, budget: u64) -> Result<(), IndexError> {
-    loop {
-        // A segment's files are named after it: `<uuid>.idx`, `<uuid>.store`, ...
-        let folder = output.pending.path();
-        let mut sizes: Vec<(String, u64)> = Vec::new();
-        for entry in fs::read_dir(folder).map_err(|e| IndexError::io(folder, e))? {
-            let entry = entry.map_err(|e| IndexError::io(folder, e))?;
-            let bytes = entry.metadata().map_err(|e| IndexError::io(entry.path(), e))?.len();
-            sizes.push((entry.file_name().to_string_lossy().into_owned(), bytes));
-        }
-        let mut segments: Vec<(u64, tantivy::index::SegmentId)> = Vec::new();
-        for meta in output.index.searchable_segment_metas()? {
-            let prefix = meta.id().uuid_string();
-            let bytes = sizes.iter().filter(|(name, _)| name.starts_with(&prefix)).map(|(_, bytes)| bytes).sum();
-            segments.push((bytes, meta.id()));
-        }
-        segments.sort();
-        // Greedy groups of the smallest segments that fit in the budget together.
-        let mut groups: Vec<Vec<tantivy::index::SegmentId>> = Vec::new();
-        let mut group: Vec<tantivy::index::SegmentId> = Vec::new();
-        let mut group_bytes = 0;
-        for (bytes, id) in segments {
-            if group_bytes + bytes > budget && !group.is_empty() {
-                groups.push(std::mem::take(&mut group));
-                group_bytes = 0;
-            }
-            group.push(id);
-            group_bytes += bytes;
-        }
-        groups.push(group);
-        groups.retain(|group| group.len() > 1);
-        if groups.is_empty() {
-            return Ok(());
-        }
-        for group in groups {
-            output.writer.merge(&group).wait()?;
-        }
-    }
 }
 
 /// Files parsed (and their cases held) at once.
@@ -373,11 +325,9 @@ impl Output {
         Analyzers::new().register(&index);
         let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
         let writer: IndexWriter = index.writer_with_num_threads(threads, threads * WRITER_BUDGET_PER_THREAD)?;
-        if base.is_none() {
-            // A full build merges everything once at the end; background merges meanwhile
-            // would only redo work (and race with that final merge).
-            writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
-        }
+        // The build merges once at the end, in bounded steps (`merge.rs`): tantivy's own
+        // policy would merge in the background meanwhile, segments of any size.
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
         for id in stale_ids {
             writer.delete_term(Term::from_field_text(fields.id, id));
         }

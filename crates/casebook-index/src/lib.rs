@@ -10,6 +10,7 @@ mod document;
 mod error;
 mod indexer;
 mod label;
+mod merge;
 mod organisations;
 #[cfg(test)]
 mod proptests;
