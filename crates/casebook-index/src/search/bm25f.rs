@@ -20,6 +20,8 @@ use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Wei
 use tantivy::schema::{Field, IndexRecordOption};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
+use super::cursors::Cursors;
+
 const K1: Score = 1.2;
 const B: Score = 0.75;
 
@@ -74,9 +76,8 @@ struct Bm25fWeight {
     idf: Score,
 }
 
-/// One field's postings of the term in a segment, with what normalises them.
-struct FieldPostings {
-    postings: SegmentPostings,
+/// What normalises one field's postings of the term in a segment.
+struct FieldNorms {
     norms: FieldNormReader,
     /// The weighted, length-normalised frequency per tf = 1, by fieldnorm id.
     per_occurrence: [Score; 256],
@@ -84,7 +85,8 @@ struct FieldPostings {
 
 impl Weight for Bm25fWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let mut fields = Vec::with_capacity(self.fields.len());
+        let (mut postings_of_fields, mut fields) =
+            (Vec::with_capacity(self.fields.len()), Vec::with_capacity(self.fields.len()));
         for (term, weight, average) in &self.fields {
             let inverted = reader.inverted_index(term.field())?;
             let Some(postings) = inverted.read_postings(term, IndexRecordOption::WithFreqs)? else { continue };
@@ -96,14 +98,16 @@ impl Weight for Bm25fWeight {
                 let length = FieldNormReader::id_to_fieldnorm(id as u8) as Score;
                 *slot = weight / (1.0 - B + B * length / average);
             }
-            fields.push(FieldPostings { postings, norms: reader.get_fieldnorms_reader(term.field())?, per_occurrence });
+            postings_of_fields.push(postings);
+            fields.push(FieldNorms { norms: reader.get_fieldnorms_reader(term.field())?, per_occurrence });
         }
         if fields.is_empty() {
             // Recognised and dropped by a disjunction, which can then return its only clause.
             return Ok(Box::new(EmptyScorer));
         }
-        let doc = fields.iter().map(|f| f.postings.doc()).min().unwrap_or(TERMINATED);
-        Ok(Box::new(Bm25fScorer { fields, doc, scale: self.idf * (K1 + 1.0) * boost }))
+        let postings = Cursors::new(postings_of_fields);
+        let doc = postings.min();
+        Ok(Box::new(Bm25fScorer { postings, fields, doc, scale: self.idf * (K1 + 1.0) * boost }))
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
@@ -118,7 +122,10 @@ impl Weight for Bm25fWeight {
 }
 
 struct Bm25fScorer {
-    fields: Vec<FieldPostings>,
+    /// Each field's postings of the term.
+    postings: Cursors<SegmentPostings>,
+    /// What normalises them, field by field.
+    fields: Vec<FieldNorms>,
     doc: DocId,
     /// idf × (k1 + 1) × boost.
     scale: Score,
@@ -126,30 +133,17 @@ struct Bm25fScorer {
 
 impl DocSet for Bm25fScorer {
     fn advance(&mut self) -> DocId {
-        if self.doc == TERMINATED {
-            return TERMINATED;
+        if self.doc != TERMINATED {
+            self.doc = self.postings.step_past(self.doc);
         }
-        let current = self.doc;
-        let mut next = TERMINATED;
-        for field in &mut self.fields {
-            let at = if field.postings.doc() == current { field.postings.advance() } else { field.postings.doc() };
-            next = next.min(at);
-        }
-        self.doc = next;
-        next
+        self.doc
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        if self.doc >= target {
-            return self.doc;
+        if self.doc < target {
+            self.doc = self.postings.seek(target);
         }
-        let mut next = TERMINATED;
-        for field in &mut self.fields {
-            let at = if field.postings.doc() < target { field.postings.seek(target) } else { field.postings.doc() };
-            next = next.min(at);
-        }
-        self.doc = next;
-        next
+        self.doc
     }
 
     fn doc(&self) -> DocId {
@@ -157,11 +151,11 @@ impl DocSet for Bm25fScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        self.fields.iter().map(|f| f.postings.size_hint()).max().unwrap_or(0)
+        self.postings.size_hint()
     }
 
     fn cost(&self) -> u64 {
-        self.fields.iter().map(|f| f.postings.cost()).sum()
+        self.postings.cost()
     }
 }
 
@@ -169,10 +163,10 @@ impl Scorer for Bm25fScorer {
     fn score(&mut self) -> Score {
         let doc = self.doc;
         let mut frequency: Score = 0.0;
-        for field in &self.fields {
-            if field.postings.doc() == doc {
+        for ((postings, on), field) in self.postings.sets.iter().zip(&self.postings.docs).zip(&self.fields) {
+            if *on == doc {
                 let id = field.norms.fieldnorm_id(doc);
-                frequency += field.postings.term_freq() as Score * field.per_occurrence[id as usize];
+                frequency += postings.term_freq() as Score * field.per_occurrence[id as usize];
             }
         }
         self.scale * frequency / (K1 + frequency)

@@ -6,6 +6,7 @@
 pub(crate) mod bits;
 pub(crate) mod bm25f;
 pub(crate) mod collector;
+pub(crate) mod cursors;
 pub(crate) mod dictionary;
 pub(crate) mod exclusion;
 pub(crate) mod execute;

@@ -15,6 +15,8 @@
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
+use super::cursors::Cursors;
+
 /// Weight of one matched unit in the score.
 pub const TIER_WEIGHT: Score = 1000.0;
 
@@ -115,10 +117,8 @@ impl Weight for TieredWeight {
                 scorers.push(scorer);
             }
         }
-        let docs = scorers.iter().map(|scorer| scorer.doc()).collect();
         let mut scorer = TieredScorer {
-            scorers,
-            docs,
+            units: Cursors::new(scorers),
             min_match: self.min_match,
             ranking: self.ranking,
             doc: 0,
@@ -149,10 +149,8 @@ impl Weight for TieredWeight {
 /// knows a document cannot make the page (it fails a filter, or its tier is below the page's
 /// worst) never pays for it.
 pub(crate) struct TieredScorer {
-    scorers: Vec<Box<dyn Scorer>>,
-    /// The current document of each sub-scorer, kept here so that finding the next candidate
-    /// reads an array instead of calling every sub-scorer (a long text has 25).
-    docs: Vec<DocId>,
+    /// The units' scorers, each on its own document (a long text has 25).
+    units: Cursors<Box<dyn Scorer>>,
     min_match: usize,
     ranking: Ranking,
     doc: DocId,
@@ -173,12 +171,12 @@ impl TieredScorer {
     fn find_match(&mut self) -> DocId {
         loop {
             let candidate = if self.min_match <= 1 {
-                self.docs.iter().copied().min().unwrap_or(TERMINATED)
-            } else if self.docs.len() < self.min_match {
+                self.units.min()
+            } else if self.units.docs.len() < self.min_match {
                 TERMINATED
             } else {
                 self.scratch.clear();
-                self.scratch.extend_from_slice(&self.docs);
+                self.scratch.extend_from_slice(&self.units.docs);
                 *self.scratch.select_nth_unstable(self.min_match - 1).1
             };
             if candidate == TERMINATED {
@@ -186,29 +184,16 @@ impl TieredScorer {
                 return TERMINATED;
             }
             if self.min_match > 1 {
-                for (scorer, doc) in self.scorers.iter_mut().zip(self.docs.iter_mut()) {
-                    if *doc < candidate {
-                        *doc = scorer.seek(candidate);
-                    }
-                }
+                self.units.seek(candidate);
             }
-            let matched = self.docs.iter().filter(|doc| **doc == candidate).count();
+            let matched = self.units.count_on(candidate);
             if matched >= self.min_match {
                 self.doc = candidate;
                 self.matched = matched;
                 self.score = None;
                 return candidate;
             }
-            self.step_past(candidate);
-        }
-    }
-
-    /// Advances the sub-scorers that are on `current`.
-    fn step_past(&mut self, current: DocId) {
-        for (scorer, doc) in self.scorers.iter_mut().zip(self.docs.iter_mut()) {
-            if *doc == current {
-                *doc = scorer.advance();
-            }
+            self.units.step_past(candidate);
         }
     }
 }
@@ -218,7 +203,7 @@ impl DocSet for TieredScorer {
         if self.doc == TERMINATED {
             return TERMINATED;
         }
-        self.step_past(self.doc);
+        self.units.step_past(self.doc);
         self.find_match()
     }
 
@@ -226,11 +211,7 @@ impl DocSet for TieredScorer {
         if self.doc >= target {
             return self.doc;
         }
-        for (scorer, doc) in self.scorers.iter_mut().zip(self.docs.iter_mut()) {
-            if *doc < target {
-                *doc = scorer.seek(target);
-            }
-        }
+        self.units.seek(target);
         self.find_match()
     }
 
@@ -239,11 +220,11 @@ impl DocSet for TieredScorer {
     }
 
     fn size_hint(&self) -> u32 {
-        self.scorers.iter().map(|s| s.size_hint()).max().unwrap_or(0)
+        self.units.size_hint()
     }
 
     fn cost(&self) -> u64 {
-        self.scorers.iter().map(|s| s.cost()).sum()
+        self.units.cost()
     }
 }
 
@@ -342,12 +323,7 @@ impl Scorer for TieredScorer {
         if let Some(score) = self.score {
             return score;
         }
-        let mut bm25: Score = 0.0;
-        for (scorer, doc) in self.scorers.iter_mut().zip(&self.docs) {
-            if *doc == self.doc {
-                bm25 += scorer.score();
-            }
-        }
+        let bm25 = self.units.on(self.doc).fold(0.0, |sum: Score, scorer| sum + scorer.score());
         let score = match self.ranking {
             Ranking::Tiers => self.matched as Score * TIER_WEIGHT + bm25.clamp(0.0, TIER_WEIGHT - 1.0),
             Ranking::Bm25 => TIER_WEIGHT + squash(bm25),

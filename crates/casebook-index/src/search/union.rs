@@ -13,6 +13,8 @@
 use tantivy::query::{BooleanQuery, EmptyScorer, EnableScoring, Explanation, Occur, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
+use super::cursors::Cursors;
+
 /// Most clauses a unit unites lazily; above it, tantivy's buffered union.
 const MAX_LAZY_CLAUSES: usize = 16;
 
@@ -90,50 +92,31 @@ impl Weight for UnitWeight {
 
 /// The union of a few scorers, each kept on its own document; scores are summed on demand.
 pub(crate) struct LazyUnion {
-    scorers: Vec<Box<dyn Scorer>>,
-    /// The current document of each scorer (read here instead of through a virtual call).
-    docs: Vec<DocId>,
+    clauses: Cursors<Box<dyn Scorer>>,
     doc: DocId,
 }
 
 impl LazyUnion {
     fn new(scorers: Vec<Box<dyn Scorer>>) -> Self {
-        let docs: Vec<DocId> = scorers.iter().map(|scorer| scorer.doc()).collect();
-        let doc = docs.iter().copied().min().unwrap_or(TERMINATED);
-        LazyUnion { scorers, docs, doc }
+        let clauses = Cursors::new(scorers);
+        let doc = clauses.min();
+        LazyUnion { clauses, doc }
     }
 }
 
 impl DocSet for LazyUnion {
     fn advance(&mut self) -> DocId {
-        if self.doc == TERMINATED {
-            return TERMINATED;
+        if self.doc != TERMINATED {
+            self.doc = self.clauses.step_past(self.doc);
         }
-        let current = self.doc;
-        let mut next = TERMINATED;
-        for (scorer, doc) in self.scorers.iter_mut().zip(self.docs.iter_mut()) {
-            if *doc == current {
-                *doc = scorer.advance();
-            }
-            next = next.min(*doc);
-        }
-        self.doc = next;
-        next
+        self.doc
     }
 
     fn seek(&mut self, target: DocId) -> DocId {
-        if self.doc >= target {
-            return self.doc;
+        if self.doc < target {
+            self.doc = self.clauses.seek(target);
         }
-        let mut next = TERMINATED;
-        for (scorer, doc) in self.scorers.iter_mut().zip(self.docs.iter_mut()) {
-            if *doc < target {
-                *doc = scorer.seek(target);
-            }
-            next = next.min(*doc);
-        }
-        self.doc = next;
-        next
+        self.doc
     }
 
     fn doc(&self) -> DocId {
@@ -141,19 +124,18 @@ impl DocSet for LazyUnion {
     }
 
     fn size_hint(&self) -> u32 {
-        self.scorers.iter().map(|scorer| scorer.size_hint()).max().unwrap_or(0)
+        self.clauses.size_hint()
+    }
+
+    fn cost(&self) -> u64 {
+        self.clauses.cost()
     }
 }
 
 impl Scorer for LazyUnion {
     fn score(&mut self) -> Score {
-        let mut sum: Score = 0.0;
-        for (scorer, doc) in self.scorers.iter_mut().zip(&self.docs) {
-            if *doc == self.doc {
-                sum += scorer.score();
-            }
-        }
-        sum
+        // In clause order, as tantivy's disjunction adds them.
+        self.clauses.on(self.doc).fold(0.0, |sum: Score, scorer| sum + scorer.score())
     }
 }
 
