@@ -15,7 +15,7 @@ use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
 use crate::util::backend::{Backend, TestDatabase};
-use crate::util::http::{Answer, send_to};
+use crate::util::http::{Answer, hidden, send_to};
 use crate::util::process::{self, Process};
 use crate::util::proxy::RoundRobin;
 use crate::util::{Workspace, fixture_corpus, stderr, stdout};
@@ -41,27 +41,9 @@ fn cli(workspace: &Workspace, db: &TestDatabase, args: &[&str], input: &str) -> 
     output
 }
 
-fn cookie(answer: &Answer, name: &str) -> String {
-    answer
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .and_then(|v| v.split(';').next())
-        .unwrap_or_else(|| panic!("no {name} cookie"))
-        .to_string()
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in {html}")) + marker.len();
-    html[start..].split('"').next().unwrap_or_default().to_string()
-}
-
 async fn log_in(base: &str, name: &str, password: &str) -> Answer {
     let page = send_to(base, Method::GET, "/login", &[], String::new()).await;
-    let login_cookie = cookie(&page, "casebook_login");
+    let login_cookie = page.cookie("casebook_login");
     let token = hidden(&page.body, "login_token");
     let body = format!("login_token={token}&name={name}&password={}", password.replace(' ', "+"));
     send_to(base, Method::POST, "/login", &[("content-type", FORM), ("cookie", &login_cookie)], body).await
@@ -114,7 +96,7 @@ async fn two_replicas_share_sessions_showcases_tokens_limits_and_the_index() {
     // Logged in on A; the same cookie works on B.
     let logged = log_in(&a, "anna", PASSWORD).await;
     assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.body);
-    let session = cookie(&logged, "casebook_session");
+    let session = logged.cookie("casebook_session");
     let dashboard = send_to(&b, Method::GET, "/organiser", &[("cookie", &session)], String::new()).await;
     assert_eq!(dashboard.status, StatusCode::OK, "the session of A is valid on B");
     let csrf = hidden(&dashboard.body, "csrf");

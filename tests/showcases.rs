@@ -6,7 +6,7 @@ use axum::http::{Method, StatusCode};
 use casebook_store::Role;
 
 use crate::util::backend::{Backend, on_both_backends};
-use crate::util::http::{Answer, TestServer};
+use crate::util::http::{Answer, TestServer, hidden};
 use crate::util::{Workspace, fixture_corpus};
 
 on_both_backends!(
@@ -264,29 +264,12 @@ async fn concurrent_edits_lose_no_item(backend: Backend) {
     assert_eq!(listed, expected);
 }
 
-/// The `name=value` of a `Set-Cookie` header, and the whole header.
-fn set_cookie(answer: &Answer, name: &str) -> Option<(String, String)> {
-    answer
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| (v.split(';').next().unwrap_or_default().to_string(), v.to_string()))
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in {html}")) + marker.len();
-    html[start..].split('"').next().unwrap_or_default().to_string()
-}
-
 const FORM: &str = "application/x-www-form-urlencoded";
 
 /// Logs in through the form; returns the session cookie pair.
 async fn log_in(server: &TestServer, name: &str, password: &str) -> Answer {
     let page = server.get("/login").await;
-    let (login_cookie, _) = set_cookie(&page, "casebook_login").expect("login cookie");
+    let login_cookie = page.cookie("casebook_login");
     let token = hidden(&page.body, "login_token");
     let body = format!("login_token={token}&next=%2Forganiser&name={name}&password={}", password.replace(' ', "+"));
     server.send(Method::POST, "/login", &[("content-type", FORM), ("cookie", &login_cookie)], body).await
@@ -308,7 +291,8 @@ async fn web_login_sessions_csrf_and_rate_limits(backend: Backend) {
     let logged = log_in(server, "anna", PASSWORD).await;
     assert_eq!(logged.status, StatusCode::SEE_OTHER, "{}", logged.body);
     assert_eq!(logged.header("location"), "/organiser");
-    let (session, header) = set_cookie(&logged, "casebook_session").expect("session cookie");
+    let session = logged.cookie("casebook_session");
+    let header = logged.set_cookie("casebook_session").unwrap_or_default();
     for flag in ["HttpOnly", "SameSite=Lax", "Secure", "Path=/"] {
         assert!(header.contains(flag), "{flag} missing in {header}");
     }

@@ -12,7 +12,7 @@ use casebook_store::{NewSubmission, Role, Store};
 use crate::submissions::{PASSWORD, entry, live_markup, setup, urlencode};
 use crate::util::backend::{Backend, on_both_backends};
 
-use crate::util::http::{Answer, send_to};
+use crate::util::http::{hidden, send_to};
 use crate::util::process;
 use crate::util::{Workspace, fixture_corpus, stderr, stdout};
 
@@ -23,23 +23,6 @@ on_both_backends!(
 );
 
 const FORM: &str = "application/x-www-form-urlencoded";
-
-fn cookie_of(answer: &Answer, name: &str) -> String {
-    answer
-        .headers
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with(&format!("{name}=")))
-        .map(|v| v.split(';').next().unwrap_or_default().to_string())
-        .unwrap_or_else(|| panic!("no {name} cookie"))
-}
-
-fn hidden(html: &str, name: &str) -> String {
-    let marker = format!("name=\"{name}\" value=\"");
-    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in {html}")) + marker.len();
-    html[start..].split('"').next().unwrap_or_default().to_string()
-}
 
 /// The body of a form post.
 fn form(pairs: &[(&str, &str)]) -> String {
@@ -66,7 +49,7 @@ async fn the_public_form_keeps_every_value_shows_each_problem_and_traps_programs
     let page = server.get_with(&path, &[("accept-language", "en")]).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains(r#"name="year" type="text" value="2999""#), "the year of the call");
-    let cookie = cookie_of(&page, "casebook_submit");
+    let cookie = page.cookie("casebook_submit");
     assert!(page.headers.get_all("set-cookie").iter().any(|v| v.to_str().unwrap().contains("HttpOnly; SameSite=Lax")));
     let token = hidden(&page.body, "form_token");
     let post = |pairs: Vec<(&'static str, String)>, cookie: Option<String>| {
@@ -126,7 +109,7 @@ async fn the_public_form_keeps_every_value_shows_each_problem_and_traps_programs
     ] {
         assert!(body.contains(kept), "{kept} not kept in {body}");
     }
-    let fresh_cookie = cookie_of(&refused, "casebook_submit");
+    let fresh_cookie = refused.cookie("casebook_submit");
     let fresh_token = hidden(body, "form_token");
 
     // Fixed: 303 to the secret status page, which shows the entry as pending, no email.

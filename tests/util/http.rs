@@ -41,6 +41,25 @@ impl Answer {
     pub fn header(&self, name: &str) -> &str {
         self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default()
     }
+
+    /// The whole `Set-Cookie` header that sets cookie `name`, if any.
+    pub fn set_cookie(&self, name: &str) -> Option<&str> {
+        let prefix = format!("{name}=");
+        self.headers.get_all("set-cookie").iter().filter_map(|v| v.to_str().ok()).find(|v| v.starts_with(&prefix))
+    }
+
+    /// The `name=value` of the cookie `name` this answer sets (panics without one).
+    pub fn cookie(&self, name: &str) -> String {
+        let header = self.set_cookie(name).unwrap_or_else(|| panic!("no {name} cookie"));
+        header.split(';').next().unwrap_or_default().to_string()
+    }
+}
+
+/// The value of the hidden form field `name` in a page (panics without one).
+pub fn hidden(html: &str, name: &str) -> String {
+    let marker = format!("name=\"{name}\" value=\"");
+    let start = html.find(&marker).unwrap_or_else(|| panic!("no {name} in {html}")) + marker.len();
+    html[start..].split('"').next().unwrap_or_default().to_string()
 }
 
 impl TestServer {
