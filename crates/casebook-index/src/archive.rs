@@ -12,7 +12,7 @@ use tantivy::schema::{IndexRecordOption, Value};
 use tantivy::{DocAddress, IndexReader, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use crate::analysis::Analyzers;
-use crate::document::StoredCase;
+use crate::document::{StoredCase, StoredFacts};
 use crate::error::{IndexError, SearchError};
 use crate::response::{Hit, LabelledCase};
 use crate::schema::{Fields, SCHEMA_VERSION};
@@ -197,18 +197,17 @@ impl Archive {
     /// The stored case of a document. A document without one, or with one that does not
     /// parse, is an index this version cannot read: an error, not a missing case.
     pub(crate) fn stored(&self, doc: &TantivyDocument) -> Result<Option<StoredCase>, SearchError> {
-        self.read_stored(doc)
+        let body_markdown = doc.get_first(self.fields.body_markdown).and_then(|v| v.as_str()).unwrap_or("");
+        Ok(self.read_stored::<StoredFacts<CaseRecord, String>>(doc)?.map(|facts| StoredCase {
+            record: facts.record,
+            body_markdown: body_markdown.to_string(),
+            path: facts.path,
+        }))
     }
 
-    /// The facts of a document's stored case, for a hit: the markdown body is skipped over,
-    /// not copied.
+    /// The facts of a document's stored case, for a hit.
     pub(crate) fn stored_record(&self, doc: &TantivyDocument) -> Result<Option<CaseRecord>, SearchError> {
-        /// The part of a [`StoredCase`] a hit shows.
-        #[derive(serde::Deserialize)]
-        struct StoredRecord {
-            record: CaseRecord,
-        }
-        Ok(self.read_stored::<StoredRecord>(doc)?.map(|stored| stored.record))
+        Ok(self.read_stored::<StoredFacts<CaseRecord, serde::de::IgnoredAny>>(doc)?.map(|facts| facts.record))
     }
 
     fn read_stored<T: serde::de::DeserializeOwned>(&self, doc: &TantivyDocument) -> Result<Option<T>, SearchError> {

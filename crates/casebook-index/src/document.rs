@@ -10,9 +10,7 @@ use tantivy::schema::Facet;
 use crate::schema::Fields;
 
 /// What the index stores of a case to show it without the corpus: its facts, its markdown
-/// body and its file, kept as JSON `{"record": {...}, "body_markdown", "path"}` (nested, not
-/// flattened: it is read back for every hit, and serde reads a flattened struct through an
-/// intermediate buffer).
+/// body and its file.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct StoredCase {
     /// The facts.
@@ -23,15 +21,21 @@ pub struct StoredCase {
     pub path: String,
 }
 
-impl StoredCase {
-    /// The stored form of a case.
-    pub(crate) fn from_case(case: &Case) -> Self {
-        StoredCase {
-            record: case.record.clone(),
-            body_markdown: case.body_markdown.clone(),
-            path: case.path.to_string_lossy().replace('\\', "/"),
-        }
-    }
+/// The stored JSON of a case: its facts and its file, `{"record": {...}, "path"}` (nested,
+/// not flattened: it is read back for every hit, and serde reads a flattened struct through
+/// an intermediate buffer). The markdown body is a field of its own, so that reading a hit
+/// does not pass over it.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct StoredFacts<R, P> {
+    /// The facts.
+    pub record: R,
+    /// File path relative to the corpus folder.
+    pub path: P,
+}
+
+/// The path of a case's file as stored: relative to the corpus folder, with `/`.
+fn stored_path(case: &Case) -> String {
+    case.path.to_string_lossy().replace('\\', "/")
 }
 
 /// The searchable metadata text of a case: labels of its sectors and region in both
@@ -105,8 +109,9 @@ pub fn case_document(fields: &Fields, taxonomy: &Taxonomy, case: &Case) -> Tanti
     doc.add_facet(fields.language, Facet::from_path([case.record.language.code()]));
     doc.add_u64(fields.year, u64::from(case.record.year));
     doc.add_text(fields.title_key, fold(&case.record.title).to_lowercase());
-    let stored = StoredCase::from_case(case);
+    let stored = StoredFacts { record: &case.record, path: stored_path(case) };
     doc.add_text(fields.meta_json, serde_json::to_string(&stored).unwrap_or_default());
+    doc.add_text(fields.body_markdown, &case.body_markdown);
     doc.add_text(fields.body_text, &case.body_text);
     doc.add_facet(
         fields.organisation_facet,

@@ -9,7 +9,7 @@ use crate::analysis::{ENGLISH, FOLDED, ITALIAN};
 
 /// Bumped whenever the schema or the analysis changes: an index built by another version is
 /// rebuilt from scratch instead of being updated.
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// The per-language text fields of one language.
 #[derive(Debug, Clone, Copy)]
@@ -55,8 +55,11 @@ pub struct Fields {
     pub year: Field,
     /// Lowercase folded title, fast, for sorting by title.
     pub title_key: Field,
-    /// Metadata of the hit as JSON (stored only).
+    /// The facts of the case and its file as JSON `{"record", "path"}` (stored only): what a
+    /// hit shows, read for every hit, so it holds no long text.
     pub meta_json: Field,
+    /// Markdown body (stored only), for the case page.
+    pub body_markdown: Field,
     /// Body as plain text (stored only), for snippets.
     pub body_text: Field,
     /// Organisation as a facet: `/slug/name as written` (the slug merges spellings).
@@ -102,6 +105,7 @@ impl Fields {
         let title_key = builder
             .add_text_field("title_key", TextOptions::default().set_fast(tantivy::tokenizer::RAW_TOKENIZER_NAME));
         let meta_json = builder.add_text_field("meta_json", STORED);
+        let body_markdown = builder.add_text_field("body_markdown", STORED);
         let body_text = builder.add_text_field("body_text", STORED);
         let suggest = builder.add_text_field("suggest", STRING);
         let organisation_facet = builder.add_facet_field("org", FacetOptions::default());
@@ -121,6 +125,7 @@ impl Fields {
             year,
             title_key,
             meta_json,
+            body_markdown,
             body_text,
             suggest,
             organisation_facet,

@@ -35,6 +35,16 @@ impl GroupCounts {
         self.facets.keys(group).iter().zip(&self.counts[group]).filter(|(_, c)| **c > 0).map(|(k, c)| (k.as_str(), *c))
     }
 
+    /// The count of every value of a group, by id.
+    pub fn by_id(&self, group: usize) -> &[u64] {
+        &self.counts[group]
+    }
+
+    /// The dictionary of the values.
+    pub fn facets(&self) -> &FacetCache {
+        &self.facets
+    }
+
     /// The values of a group of two-part keys with a count, by their parts: (country,
     /// region), (organisation slug, name).
     pub fn nonzero_parts(&self, group: usize) -> impl Iterator<Item = (&str, &str, u64)> {

@@ -22,6 +22,7 @@ use tantivy::{DocId, Searcher, SegmentReader};
 
 use super::bits::Bits;
 use super::filters::Filters;
+use super::organisation_order::OrganisationOrder;
 
 /// Filter groups, in the order of the count arrays.
 pub(crate) const GROUPS: usize = 6;
@@ -163,6 +164,8 @@ pub(crate) struct FacetCache {
     paths: [Vec<Vec<String>>; GROUPS],
     /// The year of each year id.
     years: Vec<u64>,
+    /// Spellings and tie order of the organisation values.
+    organisations: OrganisationOrder,
     segments: HashMap<SegmentId, Arc<SegmentFacets>>,
 }
 
@@ -286,6 +289,7 @@ impl FacetCache {
         cache.splits = std::array::from_fn(|group| {
             cache.keys[group].iter().map(|key| key.find('\0').unwrap_or(key.len())).collect()
         });
+        cache.organisations = OrganisationOrder::new(cache.parts(ORGANISATION));
         let ids: Vec<HashMap<&str, u32>> = cache
             .keys
             .iter()
@@ -319,10 +323,20 @@ impl FacetCache {
     /// The two parts of each key of a group, by id (the second is empty for a key of one
     /// part).
     pub fn parts(&self, group: usize) -> impl Iterator<Item = (&str, &str)> {
-        self.keys[group].iter().zip(&self.splits[group]).map(|(key, &split)| {
-            let (first, rest) = key.split_at(split.min(key.len()));
-            (first, rest.get(1..).unwrap_or(""))
-        })
+        (0..self.keys[group].len()).map(move |id| self.part(group, id))
+    }
+
+    /// The two parts of a key of a group, by id.
+    pub fn part(&self, group: usize, id: usize) -> (&str, &str) {
+        let key = self.keys[group].get(id).map_or("", String::as_str);
+        let split = self.splits[group].get(id).copied().unwrap_or(key.len()).min(key.len());
+        let (first, rest) = key.split_at(split);
+        (first, rest.get(1..).unwrap_or(""))
+    }
+
+    /// Spellings and tie order of the organisation values.
+    pub fn organisations(&self) -> &OrganisationOrder {
+        &self.organisations
     }
 
     /// Empty counts, one slot per value of each group.

@@ -152,26 +152,32 @@ pub(crate) fn build(counts: &GroupCounts, filters: &Filters, taxonomy: &Taxonomy
 /// organisations, and the unfiltered browse counts every one.
 fn organisations(counts: &GroupCounts, filters: &Filters) -> Vec<FacetValue> {
     let selected = filters.organisation.clone().unwrap_or_default();
-    // Keys are sorted `slug\0name`: an organisation's spellings are neighbours.
-    let mut slugs: Vec<(&str, u64, &str)> = Vec::new();
+    let dictionary = counts.facets();
+    let order = dictionary.organisations();
+    // Per organisation: its first value id, its count, and the id of its most frequent
+    // spelling. Keys are sorted `slug\0name`: an organisation's spellings are neighbours.
+    let mut slugs: Vec<(usize, u64, usize)> = Vec::new();
     let mut best = 0;
-    for (slug, name, count) in counts.nonzero_parts(ORGANISATION) {
-        let name = if name.is_empty() { slug } else { name };
+    for (id, &count) in counts.by_id(ORGANISATION).iter().enumerate() {
+        if count == 0 {
+            continue;
+        }
         match slugs.last_mut() {
-            Some(last) if last.0 == slug => {
+            Some(last) if order.same_organisation(last.0, id) => {
                 last.1 += count;
                 if count > best {
-                    (last.2, best) = (name, count);
+                    (last.2, best) = (id, count);
                 }
             }
             _ => {
-                slugs.push((slug, count, name));
+                slugs.push((id, count, id));
                 best = count;
             }
         }
     }
-    let order = |a: &(&str, u64, &str), b: &(&str, u64, &str)| {
-        b.1.cmp(&a.1).then_with(|| a.2.cmp(b.2)).then_with(|| a.0.cmp(b.0))
+    // By count, then by shown name and slug (the rank of the spelling shown).
+    let order = |a: &(usize, u64, usize), b: &(usize, u64, usize)| {
+        b.1.cmp(&a.1).then_with(|| order.rank(a.2).cmp(&order.rank(b.2)))
     };
     let (mut listed, mut rest) = if slugs.len() > MAX_FACET_VALUES {
         slugs.select_nth_unstable_by(MAX_FACET_VALUES, order);
@@ -181,18 +187,22 @@ fn organisations(counts: &GroupCounts, filters: &Filters) -> Vec<FacetValue> {
         (slugs, Vec::new())
     };
     listed.sort_by(order);
+    let slug = |id: usize| dictionary.part(ORGANISATION, id).0;
     // Selected values are listed whatever their rank.
-    rest.retain(|(slug, _, _)| selected.contains(*slug));
+    rest.retain(|(id, _, _)| selected.contains(slug(*id)));
     rest.sort_by(order);
     listed.extend(rest);
     let mut values: Vec<FacetValue> = listed
         .into_iter()
-        .map(|(slug, count, name)| FacetValue {
-            value: slug.to_string(),
-            label: name.to_string(),
-            count,
-            selected: selected.contains(slug),
-            children: None,
+        .map(|(_, count, name_id)| {
+            let (slug, name) = dictionary.part(ORGANISATION, name_id);
+            FacetValue {
+                value: slug.to_string(),
+                label: if name.is_empty() { slug } else { name }.to_string(),
+                count,
+                selected: selected.contains(slug),
+                children: None,
+            }
         })
         .collect();
     // A selected value is listed even with no case, unless it is another way of writing a

@@ -15,6 +15,7 @@ pub(crate) mod facet_index;
 pub(crate) mod facets;
 pub(crate) mod filters;
 pub(crate) mod longtext;
+pub(crate) mod organisation_order;
 pub(crate) mod plan;
 pub(crate) mod similar;
 pub(crate) mod snippet;
