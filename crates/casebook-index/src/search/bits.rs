@@ -18,7 +18,6 @@ impl Bits {
     }
 
     /// Every document below `max_doc` set.
-    #[cfg(test)]
     pub fn full(max_doc: u32) -> Self {
         let mut bits = Bits { words: vec![u64::MAX; (max_doc as usize).div_ceil(64)] };
         let tail = max_doc % 64;
@@ -35,6 +34,13 @@ impl Bits {
     pub fn insert(&mut self, doc: DocId) {
         if let Some(word) = self.words.get_mut(doc as usize / 64) {
             *word |= 1 << (doc % 64);
+        }
+    }
+
+    /// Clears a document's bit.
+    pub fn remove(&mut self, doc: DocId) {
+        if let Some(word) = self.words.get_mut(doc as usize / 64) {
+            *word &= !(1 << (doc % 64));
         }
     }
 

@@ -12,7 +12,8 @@ use std::sync::{Arc, OnceLock};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::StrColumn;
-use tantivy::query::{Scorer, Weight};
+use tantivy::fastfield::AliveBitSet;
+use tantivy::query::{AllScorer, Scorer, Weight};
 use tantivy::{DocAddress, DocId, DocSet, Score, SegmentOrdinal, SegmentReader, TERMINATED};
 
 use super::bits::Bits;
@@ -241,6 +242,12 @@ impl Collector for FacetedCollector {
         let mut child = self.for_segment(segment_ord, reader)?;
         let mut scorer = weight.scorer(reader, 1.0)?;
         let alive = reader.alive_bitset();
+        // A browse (no text, no exclusion) matches every live case: the match set is known,
+        // and only the cases passing the filters are visited.
+        if !self.tiered && scorer.downcast_ref::<AllScorer>().is_some() {
+            child.collect_every_case(alive);
+            return Ok(child.harvest());
+        }
         match scorer.downcast_mut::<TieredScorer>() {
             Some(tiered) if self.tiered => {
                 let mut doc = tiered.doc();
@@ -304,6 +311,30 @@ impl SegmentCollector for FacetedSegmentCollector {
 }
 
 impl FacetedSegmentCollector {
+    /// Collects every live case of a segment as a match of a browse (tier 0), as
+    /// [`Self::collect_tier`] would one by one, visiting only the results.
+    fn collect_every_case(&mut self, alive: Option<&AliveBitSet>) {
+        let mut matches = Bits::full(self.max_doc);
+        if let Some(alive) = alive {
+            for doc in (0..self.max_doc).filter(|doc| !alive.is_alive(*doc)) {
+                matches.remove(doc);
+            }
+        }
+        self.unfiltered_totals[0] += matches.len();
+        match self.masks.all.take() {
+            Some(results) => {
+                results.for_each(|doc| {
+                    if matches.contains(doc) {
+                        self.rank_result(doc, 0, 0, || 0.0);
+                    }
+                });
+                self.masks.all = Some(results);
+            }
+            None => matches.for_each(|doc| self.rank_result(doc, 0, 0, || 0.0)),
+        }
+        self.tier_matches[0] = Some(matches);
+    }
+
     /// Collects a match of `matched` units; `score` is called only if the case is a result
     /// that can make the page.
     fn collect_tier(&mut self, doc: DocId, matched: usize, score: impl FnOnce() -> Score) {
@@ -314,6 +345,11 @@ impl FacetedSegmentCollector {
         if self.masks.all.as_ref().is_some_and(|all| !all.contains(doc)) {
             return;
         }
+        self.rank_result(doc, tier, matched, score);
+    }
+
+    /// Counts a result (a match passing every filter) and keeps it if it makes the page.
+    fn rank_result(&mut self, doc: DocId, tier: usize, matched: usize, score: impl FnOnce() -> Score) {
         self.totals[tier] += 1;
         if self.tiered && matched >= self.units {
             self.matched_all += 1;

@@ -100,6 +100,21 @@ fn without_filters_every_case_is_a_result_and_counted_once_per_value() {
 }
 
 #[test]
+fn a_browse_leaves_out_deleted_cases() {
+    let (index, fields) = ram_index(&six_cases());
+    let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).expect("writer");
+    writer.delete_term(Term::from_field_text(fields.id, "b"));
+    writer.commit().expect("commit");
+    let collected = browse(&index, Filters { sector: sectors(&["health"]), ..Filters::default() });
+    // Results: a and e; b (health, ict) is deleted, from the matches and from every count.
+    assert_eq!(collected.totals, vec![2]);
+    assert_eq!(collected.unfiltered_totals, vec![5]);
+    assert_eq!(counts(&collected, 0), pairs(&[("energy", 2), ("health", 2), ("ict", 1)]));
+    assert_eq!(counts(&collected, 4), pairs(&[("it", 2)]));
+    assert_eq!(collected.candidates.len(), 2);
+}
+
+#[test]
 fn each_group_is_counted_without_its_own_selection() {
     let (index, _) = ram_index(&six_cases());
     let collected = browse(&index, Filters { sector: sectors(&["health"]), ..Filters::default() });
